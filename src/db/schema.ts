@@ -1,0 +1,107 @@
+/**
+ * One PostgreSQL-dialect schema for both the embedded PGlite default and PostgreSQL. Migrations in
+ * `drizzle/` are generated from this file by drizzle-kit (`npm run db:generate`).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { ImageToVideoRequest } from '../resolvers/image-to-video-request.js';
+
+/** Gateway statuses; Kling's `submitted | processing | succeed | failed` are translated at the boundary. */
+export const TASK_STATUSES = ['PENDING', 'SUBMITTED', 'PROCESSING', 'SUCCEEDED', 'FAILED'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const taskStatusEnum = pgEnum('task_status', TASK_STATUSES);
+
+/** A finished video as the provider reported it; `duration` in seconds. */
+export interface StoredVideo {
+  id: string;
+  url: string;
+  watermarkUrl: string | null;
+  duration: number;
+}
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: uuid('id').primaryKey(),
+    /** The tenant (`sub`) that created the task. */
+    owner: text('owner').notNull(),
+    /** Derived by the gateway before the first create (`kg-<uuid>`), stable across retries. */
+    externalTaskId: text('external_task_id').notNull().unique(),
+    idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of the normalized input, to tell a replay from a conflicting reuse of a key. */
+    inputHash: text('input_hash').notNull(),
+    status: taskStatusEnum('status').notNull().default('PENDING'),
+    statusMessage: text('status_message'),
+    /** Typed reason of a FAILED task (see `TaskFailureCode`). */
+    failureCode: text('failure_code'),
+    providerTaskId: text('provider_task_id').unique(),
+    model: text('model').notNull(),
+    mode: text('mode').notNull(),
+    /** Seconds. */
+    duration: integer('duration').notNull(),
+    prompt: text('prompt'),
+    /** The whole validated input with defaults applied: what is sent on every (re)submission. */
+    input: jsonb('input').$type<ImageToVideoRequest>().notNull(),
+    videos: jsonb('videos').$type<StoredVideo[]>().notNull().default([]),
+    /** Resource-pack units charged, a decimal string as Kling sends it. */
+    unitsCharged: text('units_charged'),
+    /** Kling's `updated_at` (ms) of the last provider state applied. */
+    providerUpdatedAt: bigint('provider_updated_at', { mode: 'number' }),
+    /** Sequence number of the task's latest event; events count up from 1. */
+    eventSequence: integer('event_sequence').notNull().default(0),
+    submitAttempts: integer('submit_attempts').notNull().default(0),
+    /**
+     * Set before a create is sent and cleared only by a definite refusal: while true the provider
+     * may hold the task, so it is looked up by external id before any resubmission.
+     */
+    createMayHaveSucceeded: boolean('create_may_have_succeeded').notNull().default(false),
+    /** When the submitter (PENDING) or the poller (in flight) may next work on the task. */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** Which gateway instance holds the task's work lease, and until when. */
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
+    submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('tasks_owner_idempotency_key').on(table.owner, table.idempotencyKey),
+    index('tasks_owner_created').on(table.owner, table.createdAt, table.id),
+    index('tasks_work_queue').on(table.status, table.nextAttemptAt),
+    check('tasks_duration_positive', sql`${table.duration} > 0`),
+  ],
+);
+
+export type TaskRow = typeof tasks.$inferSelect;
+
+export const taskEvents = pgTable(
+  'task_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    /** 1, 2, 3… per task, so subscribers can drop duplicates and resume. */
+    sequence: integer('sequence').notNull(),
+    status: taskStatusEnum('status').notNull(),
+    message: text('message'),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('task_events_task_sequence').on(table.taskId, table.sequence)],
+);
+
+export type TaskEventRow = typeof taskEvents.$inferSelect;

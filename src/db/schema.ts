@@ -11,7 +11,6 @@ import {
   index,
   integer,
   jsonb,
-  pgEnum,
   pgTable,
   text,
   timestamp,
@@ -23,7 +22,7 @@ import type { ImageToVideoRequest } from '../resolvers/image-to-video-request.js
 /** Gateway statuses; Kling's `submitted | processing | succeed | failed` are translated at the boundary. */
 export const TASK_STATUSES = ['PENDING', 'SUBMITTED', 'PROCESSING', 'SUCCEEDED', 'FAILED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const taskStatusEnum = pgEnum('task_status', TASK_STATUSES);
+const statusList = sql.raw(TASK_STATUSES.map((status) => `'${status}'`).join(', '));
 
 /** A finished video as the provider reported it; `duration` in seconds. */
 export interface StoredVideo {
@@ -33,6 +32,8 @@ export interface StoredVideo {
   duration: number;
 }
 
+// Timestamps keep milliseconds (precision 3), as JavaScript dates do, so a cursor made from a
+// row's createdAt compares equal to the stored value.
 export const tasks = pgTable(
   'tasks',
   {
@@ -44,7 +45,9 @@ export const tasks = pgTable(
     idempotencyKey: text('idempotency_key'),
     /** SHA-256 of the normalized input, to tell a replay from a conflicting reuse of a key. */
     inputHash: text('input_hash').notNull(),
-    status: taskStatusEnum('status').notNull().default('PENDING'),
+    // Text with a check rather than a PostgreSQL enum: drizzle-kit qualifies enum types with
+    // "public", which would tie every migration to one schema (tests run in fresh schemas).
+    status: text('status', { enum: TASK_STATUSES }).notNull().default('PENDING'),
     statusMessage: text('status_message'),
     /** Typed reason of a FAILED task (see `TaskFailureCode`). */
     failureCode: text('failure_code'),
@@ -70,19 +73,26 @@ export const tasks = pgTable(
      */
     createMayHaveSucceeded: boolean('create_may_have_succeeded').notNull().default(false),
     /** When the submitter (PENDING) or the poller (in flight) may next work on the task. */
-    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date', precision: 3 })
+      .notNull()
+      .defaultNow(),
     /** Which gateway instance holds the task's work lease, and until when. */
     leaseOwner: text('lease_owner'),
-    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date' }),
-    submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 })
+      .notNull()
+      .defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date', precision: 3 })
+      .notNull()
+      .defaultNow(),
   },
   (table) => [
     uniqueIndex('tasks_owner_idempotency_key').on(table.owner, table.idempotencyKey),
     index('tasks_owner_created').on(table.owner, table.createdAt, table.id),
     index('tasks_work_queue').on(table.status, table.nextAttemptAt),
     check('tasks_duration_positive', sql`${table.duration} > 0`),
+    check('tasks_status_known', sql`${table.status} in (${statusList})`),
   ],
 );
 
@@ -92,16 +102,19 @@ export const taskEvents = pgTable(
   'task_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    taskId: uuid('task_id')
-      .notNull()
-      .references(() => tasks.id, { onDelete: 'cascade' }),
+    // No foreign key: drizzle-kit qualifies references with "public", which would pin the
+    // migrations to one schema. Events are written only in the same transaction as their task.
+    taskId: uuid('task_id').notNull(),
     /** 1, 2, 3… per task, so subscribers can drop duplicates and resume. */
     sequence: integer('sequence').notNull(),
-    status: taskStatusEnum('status').notNull(),
+    status: text('status', { enum: TASK_STATUSES }).notNull(),
     message: text('message'),
-    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    at: timestamp('at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow(),
   },
-  (table) => [uniqueIndex('task_events_task_sequence').on(table.taskId, table.sequence)],
+  (table) => [
+    uniqueIndex('task_events_task_sequence').on(table.taskId, table.sequence),
+    check('task_events_status_known', sql`${table.status} in (${statusList})`),
+  ],
 );
 
 export type TaskEventRow = typeof taskEvents.$inferSelect;

@@ -23,7 +23,10 @@ export interface ImageToVideoInput {
   cfgScale?: number | null | undefined;
   mode?: VideoMode | null | undefined;
   staticMask?: string | null | undefined;
-  dynamicMasks?: readonly { mask: string; trajectories: readonly { x: number; y: number }[] }[] | null | undefined;
+  dynamicMasks?:
+    | readonly { mask: string; trajectories: readonly { x: number; y: number }[] }[]
+    | null
+    | undefined;
   multiShot?: boolean | null | undefined;
   shotType?: ShotType | null | undefined;
   shots?: readonly { index: number; prompt: string; duration: number }[] | null | undefined;

@@ -111,7 +111,10 @@ const BOTH_MODES: readonly VideoMode[] = ['std', 'pro'];
 const FIVE_OR_TEN: readonly number[] = [5, 10];
 const THREE_TO_FIFTEEN: readonly number[] = Array.from({ length: 13 }, (_, i) => i + 3);
 
-const cells = (modes: readonly VideoMode[], durations: readonly number[]): FeatureCells => ({ modes, durations });
+const cells = (modes: readonly VideoMode[], durations: readonly number[]): FeatureCells => ({
+  modes,
+  durations,
+});
 
 const noFeatures = {
   firstAndLastFrame: null,
@@ -242,7 +245,10 @@ export function describeDurations(durations: readonly number[]): string {
   const first = durations[0];
   const last = durations[durations.length - 1];
   const contiguous =
-    first !== undefined && last !== undefined && durations.length > 2 && last - first === durations.length - 1;
+    first !== undefined &&
+    last !== undefined &&
+    durations.length > 2 &&
+    last - first === durations.length - 1;
   if (contiguous) return `${first}–${last} s`;
   return `${durations.join(' or ')} s`;
 }

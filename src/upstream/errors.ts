@@ -35,12 +35,32 @@ export const KLING_ERROR_CODES = {
     kind: 'refused',
     meaning: 'resource pack used up or expired',
   },
-  1103: { name: 'KLING_NO_PERMISSION', httpStatus: 403, kind: 'refused', meaning: 'no permission for this API or model' },
-  1200: { name: 'KLING_INVALID_REQUEST', httpStatus: 400, kind: 'refused', meaning: 'invalid request parameters' },
+  1103: {
+    name: 'KLING_NO_PERMISSION',
+    httpStatus: 403,
+    kind: 'refused',
+    meaning: 'no permission for this API or model',
+  },
+  1200: {
+    name: 'KLING_INVALID_REQUEST',
+    httpStatus: 400,
+    kind: 'refused',
+    meaning: 'invalid request parameters',
+  },
   1201: { name: 'KLING_INVALID_PARAMETER', httpStatus: 400, kind: 'refused', meaning: 'invalid parameter' },
   1202: { name: 'KLING_INVALID_METHOD', httpStatus: 404, kind: 'refused', meaning: 'invalid request method' },
-  1203: { name: 'KLING_RESOURCE_NOT_FOUND', httpStatus: 404, kind: 'refused', meaning: 'resource does not exist' },
-  1300: { name: 'KLING_POLICY_TRIGGERED', httpStatus: 400, kind: 'refused', meaning: 'platform policy triggered' },
+  1203: {
+    name: 'KLING_RESOURCE_NOT_FOUND',
+    httpStatus: 404,
+    kind: 'refused',
+    meaning: 'resource does not exist',
+  },
+  1300: {
+    name: 'KLING_POLICY_TRIGGERED',
+    httpStatus: 400,
+    kind: 'refused',
+    meaning: 'platform policy triggered',
+  },
   1301: {
     name: 'KLING_CONTENT_SECURITY',
     httpStatus: 400,
@@ -48,9 +68,19 @@ export const KLING_ERROR_CODES = {
     meaning: 'content-security policy triggered by the input',
   },
   1302: { name: 'KLING_RATE_LIMITED', httpStatus: 429, kind: 'busy', meaning: 'requests too fast' },
-  1303: { name: 'KLING_CONCURRENCY_LIMIT', httpStatus: 429, kind: 'busy', meaning: 'parallel task over resource pack limit' },
+  1303: {
+    name: 'KLING_CONCURRENCY_LIMIT',
+    httpStatus: 429,
+    kind: 'busy',
+    meaning: 'parallel task over resource pack limit',
+  },
   1304: { name: 'KLING_IP_NOT_ALLOWED', httpStatus: 429, kind: 'refused', meaning: 'IP whitelist policy' },
-  5000: { name: 'KLING_INTERNAL_ERROR', httpStatus: 500, kind: 'ambiguous', meaning: 'internal server error' },
+  5000: {
+    name: 'KLING_INTERNAL_ERROR',
+    httpStatus: 500,
+    kind: 'ambiguous',
+    meaning: 'internal server error',
+  },
   5001: { name: 'KLING_UNAVAILABLE', httpStatus: 503, kind: 'busy', meaning: 'temporarily unavailable' },
   5002: { name: 'KLING_INTERNAL_TIMEOUT', httpStatus: 504, kind: 'ambiguous', meaning: 'internal timeout' },
 } as const satisfies Record<number, KlingErrorInfo>;
@@ -63,7 +93,14 @@ export const TASK_NOT_FOUND_MESSAGE = 'Task not found by id/external id';
 export function klingErrorInfo(code: number): KlingErrorInfo {
   const known = (KLING_ERROR_CODES as Record<number, KlingErrorInfo>)[code];
   // An unknown code on a 4xx-like answer is safest treated as a refusal; 5xxx ones as ambiguous.
-  return known ?? { name: `KLING_${code}`, httpStatus: 0, kind: code >= 5000 ? 'ambiguous' : 'refused', meaning: 'unknown code' };
+  return (
+    known ?? {
+      name: `KLING_${code}`,
+      httpStatus: 0,
+      kind: code >= 5000 ? 'ambiguous' : 'refused',
+      meaning: 'unknown code',
+    }
+  );
 }
 
 /**

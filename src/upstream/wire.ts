@@ -75,7 +75,10 @@ export const wireTaskSchema = z.object({
   task_status_msg: z.string().nullish(),
   task_info: taskInfoSchema,
   task_result: taskResultSchema,
-  final_unit_deduction: z.union([z.string(), z.number()]).nullish().transform((units) => units?.toString()),
+  final_unit_deduction: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((units) => units?.toString()),
   created_at: z.number(),
   updated_at: z.number(),
 });

@@ -1,0 +1,172 @@
+/**
+ * The gateway as a value: `createApp(config)` wires the services, `start()` opens the database,
+ * the upstream, the background workers and the HTTP server; `stop()` takes them down in reverse.
+ * Nothing starts by importing a file.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { AppConfig, UpstreamAuth } from './config.js';
+import type { GatewayServices } from './context.js';
+import { type DatabaseHandle, openDatabase } from './db/connection.js';
+import { createPresetVoiceCatalog } from './resolvers/preset-voices.js';
+import { type HttpServer, startHttpServer } from './server.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF } from './submission/backoff.js';
+import type { SubmissionDeps } from './submission/submit-task.js';
+import { startSubmitter } from './submission/submitter.js';
+import { createTaskEventBus } from './tasks/task-events.js';
+import { type Poller, releaseLeases, startPoller } from './tracking/poller.js';
+import { createKlingClient, type KlingClient } from './upstream/client.js';
+import {
+  type KlingSimulator,
+  type SimulatorAccount,
+  type SimulatorOptions,
+  startKlingSimulator,
+} from './upstream/simulator/index.js';
+
+/** Timings that tests and benchmarks compress; production keeps the defaults. */
+export interface AppTuning {
+  /** @default DEFAULT_BACKOFF (1 s doubling to 60 s) */
+  backoff?: BackoffPolicy;
+  /** @default [500, 1_000, 2_000] ms */
+  recoveryLookupDelaysMs?: readonly number[];
+  /** @default 1_000 ms */
+  submitterIntervalMs?: number;
+  /** @default min(1_000, pollIntervalMs) */
+  pollerTickMs?: number;
+  /** How long a submission or poll lease holds, ms. @default 2 × upstreamTimeoutMs + 10 s */
+  leaseMs?: number;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  tuning?: AppTuning;
+  /** Options for the built-in simulator, when the configuration asks for it. */
+  simulator?: SimulatorOptions;
+  /** PostgreSQL schema to live in (tests use a fresh one per run). */
+  databaseSchema?: string;
+}
+
+export interface RunningApp {
+  /** `http://host:port`, with the port actually bound. */
+  readonly url: string;
+  readonly services: GatewayServices;
+  readonly poller: Poller;
+  /** The built-in simulator, when the gateway runs against it. */
+  readonly simulator: KlingSimulator | undefined;
+}
+
+export interface App {
+  start(): Promise<RunningApp>;
+  stop(): Promise<void>;
+}
+
+export function createApp(config: AppConfig, options: AppOptions = {}): App {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const tuning = options.tuning ?? {};
+  const instanceId = `gw-${randomUUID()}`;
+  const cleanups: (() => Promise<void>)[] = [];
+  // Fresh credentials per process: the embedded simulator still checks real JWTs.
+  const simulatorAccount: SimulatorAccount = options.simulator?.accounts?.[0] ?? {
+    accessKey: `sim-${randomBytes(8).toString('hex')}`,
+    secretKey: randomBytes(32).toString('hex'),
+  };
+  let running: RunningApp | undefined;
+
+  async function start(): Promise<RunningApp> {
+    if (running) return running;
+    try {
+      running = await startServices();
+      return running;
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
+
+  async function startServices(): Promise<RunningApp> {
+    const simulator = config.upstream.kind === 'simulator' ? await startSimulator() : undefined;
+    const kling = connectUpstream(simulator);
+    cleanups.push(() => kling.close());
+    const database = await openDatabase(
+      config.database,
+      options.databaseSchema === undefined ? {} : { schema: options.databaseSchema },
+    );
+    cleanups.push(() => database.close());
+    const services = startWorkers(database, kling);
+    const { poller, ...gateway } = services;
+    const http: HttpServer = await startHttpServer(gateway, { port: config.port, host: config.host, logger });
+    cleanups.push(() => http.close());
+    logger.info({ url: http.url, database: database.kind, instanceId }, 'kling-graphql listening');
+    return { url: http.url, services: gateway, poller, simulator };
+  }
+
+  async function startSimulator(): Promise<KlingSimulator> {
+    const simulator = await startKlingSimulator({ ...options.simulator, accounts: [simulatorAccount] });
+    cleanups.push(() => simulator.stop());
+    logger.warn(
+      { simulator: simulator.url },
+      'KLING_BASE_URL is not set: using the built-in Kling SIMULATOR. Videos are fake and nothing is billed.',
+    );
+    return simulator;
+  }
+
+  function connectUpstream(simulator: KlingSimulator | undefined): KlingClient {
+    const { baseUrl, auth } = upstreamTarget(config, simulator, simulatorAccount);
+    return createKlingClient({ baseUrl, auth, timeoutMs: config.upstreamTimeoutMs });
+  }
+
+  function startWorkers(database: DatabaseHandle, kling: KlingClient): GatewayServices & { poller: Poller } {
+    const events = createTaskEventBus();
+    const leaseMs = tuning.leaseMs ?? 2 * config.upstreamTimeoutMs + 10_000;
+    const submissionDeps: SubmissionDeps = {
+      db: database.db,
+      events,
+      kling,
+      logger,
+      claim: { instanceId, maxConcurrency: config.maxConcurrency, leaseMs },
+      backoff: tuning.backoff ?? DEFAULT_BACKOFF,
+      recoveryLookupDelaysMs: tuning.recoveryLookupDelaysMs ?? [500, 1_000, 2_000],
+      firstPollAfterMs: config.pollIntervalMs,
+    };
+    const submitter = startSubmitter(
+      submissionDeps,
+      tuning.submitterIntervalMs === undefined ? {} : { intervalMs: tuning.submitterIntervalMs },
+    );
+    const poller = startPoller(
+      { db: database.db, events, kling, logger, instanceId, onSlotFreed: () => submitter.wake() },
+      {
+        pollIntervalMs: config.pollIntervalMs,
+        leaseMs,
+        ...(tuning.pollerTickMs ? { tickMs: tuning.pollerTickMs } : {}),
+      },
+    );
+    cleanups.push(async () => {
+      await Promise.all([poller.stop(), submitter.stop()]);
+      await releaseLeases(database.db, instanceId);
+    });
+    const presetVoices = createPresetVoiceCatalog(kling);
+    return { config, db: database.db, kling, events, submitter, presetVoices, poller };
+  }
+
+  async function stop(): Promise<void> {
+    running = undefined;
+    // Reverse order of start: the server stops taking work before the workers and stores go.
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+    }
+  }
+
+  return { start, stop };
+}
+
+function upstreamTarget(
+  config: AppConfig,
+  simulator: KlingSimulator | undefined,
+  account: SimulatorAccount,
+): { baseUrl: string; auth: UpstreamAuth } {
+  if (config.upstream.kind === 'kling') return config.upstream;
+  if (simulator === undefined) throw new Error('the simulator upstream was not started');
+  const auth: UpstreamAuth =
+    'apiKey' in account ? { kind: 'static', apiKey: account.apiKey } : { kind: 'jwt', ...account };
+  return { baseUrl: simulator.url, auth };
+}

@@ -1,0 +1,29 @@
+/**
+ * What every operation sees, built the same way for HTTP and WebSocket.
+ */
+import type { AppConfig } from './config.js';
+import type { Database } from './db/connection.js';
+import type { PresetVoiceCatalog } from './resolvers/preset-voices.js';
+import type { Submitter } from './submission/submitter.js';
+import type { TaskEventBus } from './tasks/task-events.js';
+import type { KlingClient } from './upstream/client.js';
+
+/** The tenant on whose behalf an operation runs. */
+export interface Viewer {
+  /** The token's `sub`; `local` in development mode without auth. */
+  readonly id: string;
+}
+
+/** Long-lived services, shared by every operation of one gateway process. */
+export interface GatewayServices {
+  readonly config: AppConfig;
+  readonly db: Database;
+  readonly kling: KlingClient;
+  readonly events: TaskEventBus;
+  readonly submitter: Submitter;
+  readonly presetVoices: PresetVoiceCatalog;
+}
+
+export interface GatewayContext extends GatewayServices {
+  readonly viewer: Viewer;
+}

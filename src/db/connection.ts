@@ -1,0 +1,70 @@
+/**
+ * Opens the database the configuration names (embedded PGlite or PostgreSQL) and applies the
+ * drizzle-kit migrations before anything else touches it.
+ */
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzleNodePostgres } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePostgres } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.js';
+import * as schema from './schema.js';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  readonly db: Database;
+  readonly kind: DatabaseConfig['kind'];
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /**
+   * PostgreSQL schema to live in (created when missing). Tests give each run a fresh one; a
+   * deployment may use it to share a database. @default the server's search_path (public)
+   */
+  schema?: string;
+}
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export async function openDatabase(
+  config: DatabaseConfig,
+  options: OpenDatabaseOptions = {},
+): Promise<DatabaseHandle> {
+  return config.kind === 'postgres' ? openPostgres(config.url, options.schema) : openPglite(config.dataDir);
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  const client = await PGlite.create(dataDir);
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder });
+  return { db, kind: 'pglite', close: () => client.close() };
+}
+
+async function openPostgres(url: string, schemaName: string | undefined): Promise<DatabaseHandle> {
+  if (schemaName !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schemaName)) {
+    throw new Error(`invalid PostgreSQL schema name: ${schemaName}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    ...(schemaName === undefined ? {} : { options: `-c search_path=${schemaName}` }),
+  });
+  // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  try {
+    if (schemaName !== undefined) await pool.query(`create schema if not exists "${schemaName}"`);
+    const db = drizzleNodePostgres(pool, { schema });
+    await migrateNodePostgres(db, {
+      migrationsFolder,
+      ...(schemaName === undefined ? {} : { migrationsSchema: schemaName }),
+    });
+    return { db, kind: 'postgres', close: () => pool.end() };
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `createImageToVideoTask`: validate everything, persist the task as PENDING (with the external id
+ * that makes the provider's create idempotent), then try to submit it once and return whatever
+ * state it reached. The background submitter owns every later attempt.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { GraphQLError } from 'graphql';
+import stringify from 'safe-stable-stringify';
+import type { GatewayContext } from '../context.js';
+import { type TaskRow, taskEvents, tasks } from '../db/schema.js';
+import type { ImageToVideoInput, ImageToVideoRequest } from './image-to-video-request.js';
+import { type InputIssue, validateImageToVideoInput } from './validate-image-to-video-input.js';
+
+/** Longest accepted idempotency key, characters. */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+/** Prefix of the external task ids the gateway derives; never numeric-looking, unlike Kling's ids. */
+export const EXTERNAL_TASK_ID_PREFIX = 'kg-';
+
+export async function createImageToVideoTask(
+  ctx: GatewayContext,
+  input: ImageToVideoInput,
+  idempotencyKey: string | null | undefined,
+): Promise<TaskRow> {
+  const validation = validateImageToVideoInput(input);
+  const issues = [...(validation.ok ? [] : validation.issues), ...idempotencyKeyIssues(idempotencyKey)];
+  if (!validation.ok || issues.length > 0) throw badUserInput(issues);
+  const request = validation.request;
+  const inputHash = hashRequest(request);
+
+  const inserted = await insertPendingTask(ctx, request, inputHash, idempotencyKey ?? null);
+  if (inserted === undefined) return replayIdempotentCreate(ctx, idempotencyKey ?? '', inputHash);
+  return (await ctx.submitter.submitNow(inserted.id)) ?? inserted;
+}
+
+function idempotencyKeyIssues(key: string | null | undefined): InputIssue[] {
+  if (key === null || key === undefined) return [];
+  if (key.length === 0) return [{ path: ['idempotencyKey'], message: 'must not be empty' }];
+  if (key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
+    return [
+      { path: ['idempotencyKey'], message: `must be at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters` },
+    ];
+  }
+  return [];
+}
+
+export function badUserInput(issues: InputIssue[]): GraphQLError {
+  const summary = issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  return new GraphQLError(`Invalid input: ${summary}`, { extensions: { code: 'BAD_USER_INPUT', issues } });
+}
+
+/** Keys sorted, so the same request always hashes the same. */
+function hashRequest(request: ImageToVideoRequest): string {
+  return createHash('sha256')
+    .update(stringify(request) ?? '')
+    .digest('hex');
+}
+
+/** Inserts the task and its first event; undefined when the idempotency key is taken already. */
+async function insertPendingTask(
+  ctx: GatewayContext,
+  request: ImageToVideoRequest,
+  inputHash: string,
+  idempotencyKey: string | null,
+): Promise<TaskRow | undefined> {
+  const id = randomUUID();
+  return ctx.db.transaction(async (tx) => {
+    const [task] = await tx
+      .insert(tasks)
+      .values({
+        id,
+        owner: ctx.viewer.id,
+        externalTaskId: `${EXTERNAL_TASK_ID_PREFIX}${id}`,
+        idempotencyKey,
+        inputHash,
+        model: request.model,
+        mode: request.mode,
+        duration: request.duration,
+        prompt: request.prompt ?? null,
+        input: request,
+        eventSequence: 1,
+      })
+      .onConflictDoNothing({ target: [tasks.owner, tasks.idempotencyKey] })
+      .returning();
+    if (task === undefined) return undefined;
+    await tx.insert(taskEvents).values({ taskId: id, sequence: 1, status: 'PENDING', message: null });
+    return task;
+  });
+}
+
+async function replayIdempotentCreate(
+  ctx: GatewayContext,
+  idempotencyKey: string,
+  inputHash: string,
+): Promise<TaskRow> {
+  const [existing] = await ctx.db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.owner, ctx.viewer.id), eq(tasks.idempotencyKey, idempotencyKey)));
+  if (existing === undefined) throw new Error('idempotency key conflicted but no task holds it');
+  if (existing.inputHash !== inputHash) {
+    throw new GraphQLError('This idempotencyKey was already used with a different input', {
+      extensions: { code: 'IDEMPOTENCY_CONFLICT' },
+    });
+  }
+  return existing;
+}

@@ -1,0 +1,95 @@
+/**
+ * Image-like strings (`image`, `imageTail`, `staticMask`, `dynamicMasks[].mask`) and the rule that a
+ * request carries a frame at all (kling-api.md 3.1 `image`, 3.2 rule 1).
+ */
+import { z } from 'zod';
+import { LIMITS } from '../../upstream/capabilities.js';
+import { type CrossFieldRule, issue } from './rule.js';
+
+/** A classified image string. */
+export type ImageSource =
+  | { kind: 'url'; url: URL }
+  | {
+      kind: 'base64';
+      base64: string;
+      /** Size once decoded, computed from the length. */
+      bytes: number;
+    };
+
+export type ParsedImage = { ok: true; source: ImageSource } | { ok: false; message: string };
+
+const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
+const MAX_MEGABYTES = LIMITS.imageMaxBytes / (1024 * 1024);
+
+/**
+ * An http(s) URL or raw base64, as the provider takes them. Base64 cannot contain ':', so any
+ * string with one is judged as a URL.
+ *
+ * Seam for the pixel checks of a later issue (format .jpg/.png, LIMITS.imageMinSide,
+ * LIMITS.imageMaxAspectRatio): they belong after this parse, reading the header of a `base64`
+ * source. For a `url` source only the provider sees the bytes (kling-api.md section 11).
+ */
+export function parseImageString(field: string, value: string): ParsedImage {
+  if (value === '')
+    return { ok: false, message: `${field} must not be empty: send an http(s) URL or raw base64` };
+  if (/^data:/i.test(value)) {
+    return {
+      ok: false,
+      message: `${field} must be raw base64: drop the "data:...;base64," prefix (the provider refuses data URLs)`,
+    };
+  }
+  return value.includes(':') ? parseUrl(field, value) : parseBase64(field, value);
+}
+
+function parseUrl(field: string, value: string): ParsedImage {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, message: `${field} is not a valid URL` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return {
+      ok: false,
+      message: `${field} must be an http or https URL or raw base64 (got the scheme ${url.protocol})`,
+    };
+  }
+  return { ok: true, source: { kind: 'url', url } };
+}
+
+function parseBase64(field: string, value: string): ParsedImage {
+  if (!BASE64_CHARACTERS.test(value)) {
+    return {
+      ok: false,
+      message: `${field} is neither an http(s) URL nor raw base64: base64 allows only A–Z, a–z, 0–9, + and /, with = padding at the end`,
+    };
+  }
+  if (value.length % 4 !== 0) {
+    return {
+      ok: false,
+      message: `${field} is not valid base64: its length (${value.length}) must be a multiple of 4; keep the = padding`,
+    };
+  }
+  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
+  const bytes = (value.length / 4) * 3 - padding;
+  if (bytes > LIMITS.imageMaxBytes) {
+    return {
+      ok: false,
+      message: `${field} is ${bytes} bytes once decoded; the limit is ${MAX_MEGABYTES} MB (${LIMITS.imageMaxBytes} bytes)`,
+    };
+  }
+  return { ok: true, source: { kind: 'base64', base64: value, bytes } };
+}
+
+/** The zod rule for one image-like field. */
+export function imageString(field: string) {
+  return z.string().superRefine((value, context) => {
+    const parsed = parseImageString(field, value);
+    if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
+  });
+}
+
+export const imageRules: CrossFieldRule = ({ request }) =>
+  request.image === undefined && request.imageTail === undefined
+    ? [issue(['image'], 'image or imageTail is required: send at least one frame')]
+    : [];

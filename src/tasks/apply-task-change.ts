@@ -1,0 +1,118 @@
+/**
+ * The one writer of task status. Submission, the poller and provider callbacks all change a task
+ * through here: it only moves a task forward, records an event with the next sequence number in the
+ * same transaction, and publishes only after the commit.
+ */
+import { eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/connection.js';
+import { type StoredVideo, type TaskRow, type TaskStatus, taskEvents, tasks } from '../db/schema.js';
+import type { WireTask } from '../upstream/wire.js';
+import type { TaskEventBus } from './task-events.js';
+import { movesForward, STATUS_FROM_WIRE, type TaskFailureCode } from './task-status.js';
+
+export interface StatusChange {
+  status: TaskStatus;
+  message?: string | null;
+  failureCode?: TaskFailureCode | null;
+  providerTaskId?: string;
+  videos?: StoredVideo[];
+  unitsCharged?: string | null;
+  /** Kling's `updated_at`, ms. */
+  providerUpdatedAt?: number;
+}
+
+/** Work-queue fields written whether or not the status moves (leases, schedule, notes). */
+export type Bookkeeping = Partial<
+  Pick<
+    TaskRow,
+    | 'nextAttemptAt'
+    | 'leaseOwner'
+    | 'leaseExpiresAt'
+    | 'createMayHaveSucceeded'
+    | 'submitAttempts'
+    | 'statusMessage'
+    | 'submittedAt'
+    | 'providerTaskId'
+  >
+>;
+
+export interface ApplyResult {
+  task: TaskRow;
+  /** Whether the status moved (and an event was recorded and published). */
+  changed: boolean;
+}
+
+export interface TaskWriter {
+  readonly db: Database;
+  readonly events: TaskEventBus;
+}
+
+export async function applyTaskChange(
+  writer: TaskWriter,
+  taskId: string,
+  change: StatusChange | null,
+  bookkeeping: Bookkeeping = {},
+): Promise<ApplyResult | undefined> {
+  const result = await writer.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+    if (current === undefined) return undefined;
+    const moves = change !== null && movesForward(current.status, change.status);
+    const sequence = moves ? current.eventSequence + 1 : current.eventSequence;
+    const statusFields = moves && change !== null ? statusColumns(change, sequence) : {};
+    const [task] = await tx
+      .update(tasks)
+      .set({ ...bookkeeping, ...statusFields, updatedAt: sql`now()` })
+      .where(eq(tasks.id, taskId))
+      .returning();
+    if (task === undefined) return undefined;
+    if (moves && change !== null) {
+      await tx
+        .insert(taskEvents)
+        .values({ taskId, sequence, status: change.status, message: change.message ?? null });
+    }
+    return { task, changed: moves };
+  });
+  if (result?.changed) {
+    writer.events.publish({
+      taskId: result.task.id,
+      owner: result.task.owner,
+      status: result.task.status,
+      sequence: result.task.eventSequence,
+    });
+  }
+  return result;
+}
+
+function statusColumns(change: StatusChange, sequence: number): Partial<TaskRow> {
+  return {
+    status: change.status,
+    eventSequence: sequence,
+    statusMessage: change.message ?? null,
+    ...(change.failureCode === undefined ? {} : { failureCode: change.failureCode }),
+    ...(change.providerTaskId === undefined ? {} : { providerTaskId: change.providerTaskId }),
+    ...(change.videos === undefined ? {} : { videos: change.videos }),
+    ...(change.unitsCharged === undefined ? {} : { unitsCharged: change.unitsCharged }),
+    ...(change.providerUpdatedAt === undefined ? {} : { providerUpdatedAt: change.providerUpdatedAt }),
+  };
+}
+
+/** What the provider says of a task, as a change the gateway can apply. */
+export function statusChangeFromWire(wire: WireTask): StatusChange {
+  const status = STATUS_FROM_WIRE[wire.task_status];
+  const message = wire.task_status_msg ? wire.task_status_msg : null;
+  return {
+    status,
+    message,
+    failureCode: status === 'FAILED' ? 'GENERATION_FAILED' : null,
+    providerTaskId: wire.task_id,
+    videos: wire.task_result.map((video) => ({
+      id: video.id,
+      url: video.url,
+      watermarkUrl: video.watermark_url ?? null,
+      // Kling sends seconds as a decimal string ("5.041").
+      duration: Number.parseFloat(video.duration),
+    })),
+    unitsCharged: wire.final_unit_deduction ?? null,
+    providerUpdatedAt: wire.updated_at,
+  };
+}

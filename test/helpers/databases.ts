@@ -1,0 +1,45 @@
+/**
+ * The databases a test runs against: embedded PGlite always, PostgreSQL too when DATABASE_URL is
+ * set. Each PostgreSQL run lives in a fresh schema of its own, dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { DatabaseConfig } from '../../src/config.js';
+
+export interface TestDatabase {
+  readonly name: 'pglite' | 'postgres';
+  readonly config: DatabaseConfig;
+  /** PostgreSQL schema of this run; undefined on PGlite. */
+  readonly schema: string | undefined;
+  drop(): Promise<void>;
+}
+
+export type TestDatabaseKind = TestDatabase['name'];
+
+/** The kinds to run a database-backed suite against, for `describe.each`. */
+export function testDatabaseKinds(): TestDatabaseKind[] {
+  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/** @param dataDir for PGlite: a directory to persist to (default in memory) */
+export function createTestDatabase(kind: TestDatabaseKind, dataDir = 'memory://'): TestDatabase {
+  const url = process.env.DATABASE_URL;
+  if (kind === 'pglite' || url === undefined) {
+    return { name: 'pglite', config: { kind: 'pglite', dataDir }, schema: undefined, drop: async () => {} };
+  }
+  const schema = `kg_test_${randomBytes(6).toString('hex')}`;
+  return {
+    name: 'postgres',
+    config: { kind: 'postgres', url },
+    schema,
+    async drop() {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists "${schema}" cascade`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

@@ -4,16 +4,18 @@
  * Nothing starts by importing a file.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import type { AppConfig, UpstreamAuth } from './config.js';
 import type { GatewayServices } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/connection.js';
+import { tasks } from './db/schema.js';
 import { createPresetVoiceCatalog } from './resolvers/preset-voices.js';
 import { type HttpServer, startHttpServer } from './server.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './submission/backoff.js';
 import type { SubmissionDeps } from './submission/submit-task.js';
 import { startSubmitter } from './submission/submitter.js';
-import { createTaskEventBus } from './tasks/task-events.js';
+import { startTaskEventBus } from './tasks/task-events.js';
 import { type Poller, releaseLeases, startPoller } from './tracking/poller.js';
 import { createKlingClient, type KlingClient } from './upstream/client.js';
 import {
@@ -42,8 +44,6 @@ export interface AppOptions {
   tuning?: AppTuning;
   /** Options for the built-in simulator, when the configuration asks for it. */
   simulator?: SimulatorOptions;
-  /** PostgreSQL schema to live in (tests use a fresh one per run). */
-  databaseSchema?: string;
 }
 
 export interface RunningApp {
@@ -89,10 +89,10 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     cleanups.push(() => kling.close());
     const database = await openDatabase(
       config.database,
-      options.databaseSchema === undefined ? {} : { schema: options.databaseSchema },
+      config.databaseSchema === undefined ? {} : { schema: config.databaseSchema },
     );
     cleanups.push(() => database.close());
-    const services = startWorkers(database, kling);
+    const services = await startWorkers(database, kling);
     const { poller, ...gateway } = services;
     const http: HttpServer = await startHttpServer(gateway, { port: config.port, host: config.host, logger });
     cleanups.push(() => http.close());
@@ -115,12 +115,20 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     return createKlingClient({ baseUrl, auth, timeoutMs: config.upstreamTimeoutMs });
   }
 
-  function startWorkers(database: DatabaseHandle, kling: KlingClient): GatewayServices & { poller: Poller } {
-    const events = createTaskEventBus();
+  async function startWorkers(
+    database: DatabaseHandle,
+    kling: KlingClient,
+  ): Promise<GatewayServices & { poller: Poller }> {
+    const writer = { db: database.db, taskEventsChannel: database.taskEventsChannel };
+    const events = await startTaskEventBus({
+      database,
+      logger,
+      loadTask: async (taskId) => (await database.db.select().from(tasks).where(eq(tasks.id, taskId)))[0],
+    });
+    cleanups.push(() => events.close());
     const leaseMs = tuning.leaseMs ?? 2 * config.upstreamTimeoutMs + 10_000;
     const submissionDeps: SubmissionDeps = {
-      db: database.db,
-      events,
+      ...writer,
       kling,
       logger,
       claim: { instanceId, maxConcurrency: config.maxConcurrency, leaseMs },
@@ -133,7 +141,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       tuning.submitterIntervalMs === undefined ? {} : { intervalMs: tuning.submitterIntervalMs },
     );
     const poller = startPoller(
-      { db: database.db, events, kling, logger, instanceId, onSlotFreed: () => submitter.wake() },
+      { ...writer, kling, logger, instanceId, onSlotFreed: () => submitter.wake() },
       {
         pollIntervalMs: config.pollIntervalMs,
         leaseMs,
@@ -145,7 +153,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       await releaseLeases(database.db, instanceId);
     });
     const presetVoices = createPresetVoiceCatalog(kling);
-    return { config, db: database.db, kling, events, submitter, presetVoices, poller };
+    return { config, ...writer, kling, events, submitter, presetVoices, poller };
   }
 
   async function stop(): Promise<void> {

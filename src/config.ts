@@ -22,6 +22,17 @@ export interface AppConfig {
   maxConcurrency: number;
   /** Base interval of the status poller, ms. */
   pollIntervalMs: number;
+  /** After this long in flight a task is flagged in its status message (never failed), ms. */
+  staleAfterMs: number;
+  /**
+   * The gateway's externally reachable base URL. When set, every create carries a callback URL
+   * under it with an unguessable per-task token.
+   */
+  publicUrl: string | undefined;
+  /** Secret for Standard Webhooks signatures on provider callbacks, when the provider signs them. */
+  webhookSecret: string | undefined;
+  /** PostgreSQL schema to live in. @default the server's search_path */
+  databaseSchema: string | undefined;
   /** Upper bound of one upstream HTTP exchange, ms. */
   upstreamTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -45,6 +56,14 @@ const environmentSchema = z.object({
       .optional(),
   ),
   DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_SCHEMA: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier')
+      .optional(),
+  ),
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  KLING_WEBHOOK_SECRET: optionalText,
   KLING_BASE_URL: optionalText.pipe(
     z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ),
@@ -53,6 +72,7 @@ const environmentSchema = z.object({
   KLING_API_KEY: optionalText,
   KLING_MAX_CONCURRENCY: positiveInt(5),
   POLL_INTERVAL_MS: positiveInt(5_000),
+  STALE_TASK_AFTER_MS: positiveInt(3_600_000),
   UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -106,6 +126,10 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     upstream,
     maxConcurrency: e.KLING_MAX_CONCURRENCY,
     pollIntervalMs: e.POLL_INTERVAL_MS,
+    staleAfterMs: e.STALE_TASK_AFTER_MS,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    webhookSecret: e.KLING_WEBHOOK_SECRET,
+    databaseSchema: e.DATABASE_SCHEMA,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };

@@ -18,6 +18,8 @@ export interface Viewer {
 export interface GatewayServices {
   readonly config: AppConfig;
   readonly db: Database;
+  /** LISTEN/NOTIFY channel of task changes. */
+  readonly taskEventsChannel: string;
   readonly kling: KlingClient;
   readonly events: TaskEventBus;
   readonly submitter: Submitter;

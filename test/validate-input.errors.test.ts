@@ -5,10 +5,12 @@ import {
   validateImageToVideoInput,
 } from '../src/resolvers/validate-image-to-video-input.js';
 import { LIMITS } from '../src/upstream/capabilities.js';
+import { FRAME_PNG_BASE64 } from './fixtures/images.js';
 
 const IMAGE = 'https://cdn.example.com/first.png';
 const TAIL = 'https://cdn.example.com/last.png';
-const MASK = 'iVBORw0KGgoAAAANSUhEUg==';
+/** A 640×360 PNG: a mask whose header passes every pixel rule. */
+const MASK = FRAME_PNG_BASE64;
 
 function issuesOf(input: ImageToVideoInput): InputIssue[] {
   const result = validateImageToVideoInput(input);

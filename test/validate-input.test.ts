@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { ImageToVideoInput, ImageToVideoRequest } from '../src/resolvers/image-to-video-request.js';
 import { validateImageToVideoInput } from '../src/resolvers/validate-image-to-video-input.js';
 import { LIMITS } from '../src/upstream/capabilities.js';
+import { FRAME_PNG_BASE64 } from './fixtures/images.js';
 
 const IMAGE = 'https://cdn.example.com/first.png';
 const TAIL = 'https://cdn.example.com/last.png';
-/** The first bytes of a PNG, as raw base64. */
-const BASE64 = 'iVBORw0KGgoAAAANSUhEUg==';
+/** A 640×360 PNG, as raw base64: its header passes every pixel rule. */
+const BASE64 = FRAME_PNG_BASE64;
 
 function expectValid(input: ImageToVideoInput): ImageToVideoRequest {
   const result = validateImageToVideoInput(input);

@@ -10,7 +10,15 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { DatabaseConfig } from '../config.js';
+import {
+  listenPglite,
+  listenPostgres,
+  type NotificationHandlers,
+  type NotificationListener,
+  taskEventsChannel,
+} from './notifications.js';
 import * as schema from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -18,6 +26,10 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface DatabaseHandle {
   readonly db: Database;
   readonly kind: DatabaseConfig['kind'];
+  /** The LISTEN/NOTIFY channel on which task changes are announced. */
+  readonly taskEventsChannel: string;
+  /** Listens on a channel until the returned listener is closed. */
+  listen(channel: string, handlers: NotificationHandlers, logger: Logger): Promise<NotificationListener>;
   close(): Promise<void>;
 }
 
@@ -42,7 +54,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const client = await PGlite.create(dataDir);
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
-  return { db, kind: 'pglite', close: () => client.close() };
+  return {
+    db,
+    kind: 'pglite',
+    taskEventsChannel: taskEventsChannel(undefined),
+    listen: (channel, handlers) => listenPglite(client, channel, handlers),
+    close: () => client.close(),
+  };
 }
 
 async function openPostgres(url: string, schemaName: string | undefined): Promise<DatabaseHandle> {
@@ -62,7 +80,13 @@ async function openPostgres(url: string, schemaName: string | undefined): Promis
       migrationsFolder,
       ...(schemaName === undefined ? {} : { migrationsSchema: schemaName }),
     });
-    return { db, kind: 'postgres', close: () => pool.end() };
+    return {
+      db,
+      kind: 'postgres',
+      taskEventsChannel: taskEventsChannel(schemaName),
+      listen: (channel, handlers, logger) => listenPostgres(url, channel, handlers, logger),
+      close: () => pool.end(),
+    };
   } catch (error) {
     await pool.end();
     throw error;

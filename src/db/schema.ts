@@ -18,6 +18,8 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { ImageToVideoRequest } from '../resolvers/image-to-video-request.js';
+import { TASK_FAILURE_CODES } from '../tasks/task-status.js';
+import type { KlingModelName, VideoMode } from '../upstream/capabilities.js';
 
 /** Gateway statuses; Kling's `submitted | processing | succeed | failed` are translated at the boundary. */
 export const TASK_STATUSES = ['PENDING', 'SUBMITTED', 'PROCESSING', 'SUCCEEDED', 'FAILED'] as const;
@@ -50,10 +52,10 @@ export const tasks = pgTable(
     status: text('status', { enum: TASK_STATUSES }).notNull().default('PENDING'),
     statusMessage: text('status_message'),
     /** Typed reason of a FAILED task (see `TaskFailureCode`). */
-    failureCode: text('failure_code'),
+    failureCode: text('failure_code', { enum: TASK_FAILURE_CODES }),
     providerTaskId: text('provider_task_id').unique(),
-    model: text('model').notNull(),
-    mode: text('mode').notNull(),
+    model: text('model').$type<KlingModelName>().notNull(),
+    mode: text('mode').$type<VideoMode>().notNull(),
     /** Seconds. */
     duration: integer('duration').notNull(),
     prompt: text('prompt'),
@@ -62,6 +64,8 @@ export const tasks = pgTable(
     videos: jsonb('videos').$type<StoredVideo[]>().notNull().default([]),
     /** Resource-pack units charged, a decimal string as Kling sends it. */
     unitsCharged: text('units_charged'),
+    /** Unguessable token in the task's callback URL; a callback names its task only through it. */
+    callbackToken: text('callback_token').unique(),
     /** Kling's `updated_at` (ms) of the last provider state applied. */
     providerUpdatedAt: bigint('provider_updated_at', { mode: 'number' }),
     /** Sequence number of the task's latest event; events count up from 1. */
@@ -79,6 +83,8 @@ export const tasks = pgTable(
     /** Which gateway instance holds the task's work lease, and until when. */
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true, mode: 'date', precision: 3 }),
+    /** When the task was flagged as in flight for far longer than any real generation. */
+    staleFlaggedAt: timestamp('stale_flagged_at', { withTimezone: true, mode: 'date', precision: 3 }),
     submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date', precision: 3 }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 })
       .notNull()

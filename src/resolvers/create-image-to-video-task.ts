@@ -9,8 +9,11 @@ import { GraphQLError } from 'graphql';
 import stringify from 'safe-stable-stringify';
 import type { GatewayContext } from '../context.js';
 import { type TaskRow, taskEvents, tasks } from '../db/schema.js';
+import { announceTaskChange } from '../tasks/task-events.js';
+import { newCallbackToken } from '../tracking/callbacks.js';
 import type { ImageToVideoInput, ImageToVideoRequest } from './image-to-video-request.js';
 import { type InputIssue, validateImageToVideoInput } from './validate-image-to-video-input.js';
+import { unstorableTextReason } from './validation/storable-text.js';
 
 /** Longest accepted idempotency key, characters. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
@@ -42,7 +45,8 @@ function idempotencyKeyIssues(key: string | null | undefined): InputIssue[] {
       { path: ['idempotencyKey'], message: `must be at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters` },
     ];
   }
-  return [];
+  const unstorable = unstorableTextReason(key);
+  return unstorable === undefined ? [] : [{ path: ['idempotencyKey'], message: unstorable }];
 }
 
 export function badUserInput(issues: InputIssue[]): GraphQLError {
@@ -79,12 +83,19 @@ async function insertPendingTask(
         duration: request.duration,
         prompt: request.prompt ?? null,
         input: request,
+        callbackToken: newCallbackToken(),
         eventSequence: 1,
       })
       .onConflictDoNothing({ target: [tasks.owner, tasks.idempotencyKey] })
       .returning();
     if (task === undefined) return undefined;
     await tx.insert(taskEvents).values({ taskId: id, sequence: 1, status: 'PENDING', message: null });
+    await announceTaskChange(tx, ctx.taskEventsChannel, {
+      taskId: id,
+      owner: task.owner,
+      status: 'PENDING',
+      sequence: 1,
+    });
     return task;
   });
 }

@@ -10,6 +10,7 @@ import { capabilityRules } from './validation/capability.js';
 import { exclusivityRules } from './validation/exclusivity.js';
 import { fieldIssues } from './validation/field-schema.js';
 import { imageRules } from './validation/images.js';
+import { maskResolutionRules } from './validation/mask-resolution.js';
 import { motionBrushRules } from './validation/motion-brush.js';
 import { multiShotRules } from './validation/multi-shot.js';
 import { normalizeImageToVideoInput } from './validation/normalize.js';
@@ -32,6 +33,7 @@ const CROSS_FIELD_RULES: readonly CrossFieldRule[] = [
   voiceAndSoundRules,
   cameraRules,
   motionBrushRules,
+  maskResolutionRules,
 ];
 
 export function validateImageToVideoInput(input: ImageToVideoInput): ValidationResult {

@@ -56,3 +56,4 @@ builder.addScalarType('DateTime', DateTimeResolver);
 
 builder.queryType({ description: 'Reads: tasks, models and their capabilities, preset voices.' });
 builder.mutationType({ description: 'Writes: creating image-to-video tasks.' });
+builder.subscriptionType({ description: 'Live updates of tasks, over WebSocket (graphql-ws) or SSE.' });

@@ -10,6 +10,7 @@ import './motion-brush.js';
 import './shot.js';
 import './task.js';
 import './task-queries.js';
+import './task-subscriptions.js';
 import './voice.js';
 
 /** Declaration order is kept (Pothos sorts by default): GraphiQL then lists fields as designed. */

@@ -21,15 +21,20 @@ import { TaskStatus, VideoTask } from './task.js';
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 
-/** The task a global ID names, or null when it is malformed or names another type: never an error. */
-async function taskByGlobalId(ctx: GatewayContext, globalId: string) {
-  let decoded: { typename: string; id: string };
+/** The task id inside a global ID, or null when it is malformed or names another type. */
+export function taskIdFromGlobalId(globalId: string): string | null {
   try {
-    decoded = decodeGlobalID(globalId);
+    const decoded = decodeGlobalID(globalId);
+    return decoded.typename === VideoTask.name ? decoded.id : null;
   } catch {
     return null;
   }
-  return decoded.typename === VideoTask.name ? getTask(ctx, decoded.id) : null;
+}
+
+/** The task a global ID names, or null: a bad ID is never an error. */
+async function taskByGlobalId(ctx: GatewayContext, globalId: string) {
+  const taskId = taskIdFromGlobalId(globalId);
+  return taskId === null ? null : getTask(ctx, taskId);
 }
 
 interface TaskPageArgs {

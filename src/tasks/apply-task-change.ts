@@ -1,13 +1,14 @@
 /**
  * The one writer of task status. Submission, the poller and provider callbacks all change a task
- * through here: it only moves a task forward, records an event with the next sequence number in the
- * same transaction, and publishes only after the commit.
+ * through here: it only moves a task forward, and in the same transaction records an event with the
+ * next sequence number and announces the change, so subscribers hear of it exactly when it is
+ * durable, on every instance.
  */
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
 import { type StoredVideo, type TaskRow, type TaskStatus, taskEvents, tasks } from '../db/schema.js';
 import type { WireTask } from '../upstream/wire.js';
-import type { TaskEventBus } from './task-events.js';
+import { announceTaskChange } from './task-events.js';
 import { movesForward, STATUS_FROM_WIRE, type TaskFailureCode } from './task-status.js';
 
 export interface StatusChange {
@@ -33,6 +34,7 @@ export type Bookkeeping = Partial<
     | 'statusMessage'
     | 'submittedAt'
     | 'providerTaskId'
+    | 'staleFlaggedAt'
   >
 >;
 
@@ -44,7 +46,8 @@ export interface ApplyResult {
 
 export interface TaskWriter {
   readonly db: Database;
-  readonly events: TaskEventBus;
+  /** LISTEN/NOTIFY channel of task changes. */
+  readonly taskEventsChannel: string;
 }
 
 export async function applyTaskChange(
@@ -53,7 +56,7 @@ export async function applyTaskChange(
   change: StatusChange | null,
   bookkeeping: Bookkeeping = {},
 ): Promise<ApplyResult | undefined> {
-  const result = await writer.db.transaction(async (tx) => {
+  return writer.db.transaction(async (tx) => {
     const [current] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
     if (current === undefined) return undefined;
     const moves = change !== null && movesForward(current.status, change.status);
@@ -69,18 +72,15 @@ export async function applyTaskChange(
       await tx
         .insert(taskEvents)
         .values({ taskId, sequence, status: change.status, message: change.message ?? null });
+      await announceTaskChange(tx, writer.taskEventsChannel, {
+        taskId,
+        owner: task.owner,
+        status: task.status,
+        sequence,
+      });
     }
     return { task, changed: moves };
   });
-  if (result?.changed) {
-    writer.events.publish({
-      taskId: result.task.id,
-      owner: result.task.owner,
-      status: result.task.status,
-      sequence: result.task.eventSequence,
-    });
-  }
-  return result;
 }
 
 function statusColumns(change: StatusChange, sequence: number): Partial<TaskRow> {

@@ -1,35 +1,119 @@
 /**
- * Typed topics for task changes. Published only after the change is durable; every update carries
- * the task's event sequence, so a subscriber can drop a duplicate.
+ * Task changes, from the database to subscribers. A change is announced on the database channel in
+ * the transaction that makes it (`announceTaskChange`), so only durable changes are announced and
+ * every instance hears them. Each instance reads an announced task once, however many of its
+ * subscribers watch it, and fans it out in-process.
  */
-import { createPubSub } from 'graphql-yoga';
-import type { TaskStatus } from '../db/schema.js';
+import { EventEmitter, on } from 'node:events';
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Database, DatabaseHandle } from '../db/connection.js';
+import type { NotificationListener } from '../db/notifications.js';
+import { TASK_STATUSES, type TaskRow } from '../db/schema.js';
 
-export interface TaskUpdated {
-  taskId: string;
-  owner: string;
-  status: TaskStatus;
+const taskUpdatedSchema = z.object({
+  taskId: z.string(),
+  owner: z.string(),
+  status: z.enum(TASK_STATUSES),
   /** The task's event sequence after this change. */
-  sequence: number;
+  sequence: z.number().int(),
+});
+export type TaskUpdated = z.infer<typeof taskUpdatedSchema>;
+
+/**
+ * What a subscriber receives: a changed task, or word that changes may have been missed (the
+ * notification connection dropped at `since`) so it should re-read what it watches.
+ */
+export type TaskDelivery = { kind: 'changed'; task: TaskRow } | { kind: 'resync'; since: Date };
+
+type Executor = Pick<Database, 'execute'>;
+
+/** Announces a change; call it inside the transaction that writes the change. */
+export async function announceTaskChange(tx: Executor, channel: string, update: TaskUpdated): Promise<void> {
+  await tx.execute(sql`select pg_notify(${channel}, ${JSON.stringify(update)})`);
 }
 
-// A type alias, not an interface: yoga's PubSub needs the index signature aliases get.
-export type TaskTopics = {
-  /** Changes to one task, keyed by task id. */
-  'task:updated': [taskId: string, update: TaskUpdated];
-  /** Changes to any task of one owner, keyed by owner. */
-  'owner:task-updated': [owner: string, update: TaskUpdated];
-};
+export interface TaskEventBus {
+  /** Deliveries for one task, buffered from the moment of the call until `signal` aborts. */
+  watchTask(taskId: string, signal: AbortSignal): AsyncIterable<TaskDelivery>;
+  /** Deliveries for every task of one owner, buffered from the moment of the call. */
+  watchOwner(owner: string, signal: AbortSignal): AsyncIterable<TaskDelivery>;
+  /** Live subscriptions of this instance, by kind. */
+  subscriberCount(): number;
+  close(): Promise<void>;
+}
 
-export type TaskEventBus = ReturnType<typeof createTaskEventBus>;
+export interface TaskEventBusOptions {
+  database: DatabaseHandle;
+  logger: Logger;
+  loadTask(taskId: string): Promise<TaskRow | undefined>;
+}
 
-export function createTaskEventBus() {
-  const pubSub = createPubSub<TaskTopics>();
-  return {
-    subscribe: pubSub.subscribe,
-    publish(update: TaskUpdated): void {
-      pubSub.publish('task:updated', update.taskId, update);
-      pubSub.publish('owner:task-updated', update.owner, update);
-    },
+const taskTopic = (taskId: string) => `task:${taskId}`;
+const ownerTopic = (owner: string) => `owner:${owner}`;
+
+export async function startTaskEventBus(options: TaskEventBusOptions): Promise<TaskEventBus> {
+  const emitter = new EventEmitter();
+  // One listener per live subscription: thousands are expected, none is a leak.
+  emitter.setMaxListeners(0);
+
+  const deliver = async (payload: string): Promise<void> => {
+    const parsed = taskUpdatedSchema.safeParse(parseJson(payload));
+    if (!parsed.success) return options.logger.warn('ignored a malformed task announcement');
+    const update = parsed.data;
+    const topics = [taskTopic(update.taskId), ownerTopic(update.owner)].filter(
+      (t) => emitter.listenerCount(t) > 0,
+    );
+    if (topics.length === 0) return;
+    const task = await options.loadTask(update.taskId);
+    if (task === undefined) return;
+    for (const topic of topics) emitter.emit(topic, { kind: 'changed', task } satisfies TaskDelivery);
   };
+
+  const listener: NotificationListener = await options.database.listen(
+    options.database.taskEventsChannel,
+    {
+      onMessage: (payload) => {
+        deliver(payload).catch((error: unknown) =>
+          options.logger.error({ err: error }, 'task delivery failed'),
+        );
+      },
+      onResync: (since) => {
+        for (const topic of emitter.eventNames())
+          emitter.emit(topic, { kind: 'resync', since } satisfies TaskDelivery);
+      },
+    },
+    options.logger,
+  );
+
+  const watch = (topic: string, signal: AbortSignal): AsyncIterable<TaskDelivery> => {
+    // `on` starts listening (and buffering) right away, before the first `next()`.
+    const events = on(emitter, topic, { signal });
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          // The emitter carries nothing but TaskDelivery values on these topics.
+          for await (const [delivery] of events) yield delivery as TaskDelivery;
+        } catch (error) {
+          if (!signal.aborted) throw error;
+        }
+      },
+    };
+  };
+
+  return {
+    watchTask: (taskId, signal) => watch(taskTopic(taskId), signal),
+    watchOwner: (owner, signal) => watch(ownerTopic(owner), signal),
+    subscriberCount: () => emitter.eventNames().reduce((sum, topic) => sum + emitter.listenerCount(topic), 0),
+    close: () => listener.close(),
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

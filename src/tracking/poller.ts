@@ -1,18 +1,29 @@
 /**
  * The background poller: reads tasks in flight from the provider and applies what it says through
- * the one status writer. Work is shared between gateway instances through leases taken with
- * `FOR UPDATE SKIP LOCKED`, so each task is polled by one instance at a time and a crashed
- * instance's tasks are taken over once its leases expire.
+ * the one status writer. Work is shared between gateway instances through leases (see
+ * poll-leases.ts). Many due tasks are read through the list endpoint, few (and stragglers) singly;
+ * a provider outage pauses the whole poller with backoff and never fails a task.
  */
-import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Database } from '../db/connection.js';
-import { type TaskRow, tasks } from '../db/schema.js';
-import { applyTaskChange, statusChangeFromWire, type TaskWriter } from '../tasks/apply-task-change.js';
-import { IN_FLIGHT_STATUSES, isTerminal } from '../tasks/task-status.js';
+import type { TaskRow } from '../db/schema.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF } from '../submission/backoff.js';
+import {
+  applyTaskChange,
+  type Bookkeeping,
+  statusChangeFromWire,
+  type TaskWriter,
+} from '../tasks/apply-task-change.js';
+import { isTerminal } from '../tasks/task-status.js';
 import type { KlingClient } from '../upstream/client.js';
-import { KlingError } from '../upstream/errors.js';
+import type { WireTask } from '../upstream/wire.js';
+import { DEFAULT_LIST_READ, type ListReadOptions } from './list-reader.js';
+import { createOutageBackoff, type OutageBackoff } from './outage-backoff.js';
+import { leaseDueTasks, RELEASED } from './poll-leases.js';
 import { nextPollDelayMs } from './poll-schedule.js';
+import { keepStaleNote, staleFlag } from './stale-flag.js';
+import { forEachLimited, readTasks, type TaskReads } from './task-reads.js';
+
+export { releaseLeases } from './poll-leases.js';
 
 export interface PollerDeps extends TaskWriter {
   readonly kling: KlingClient;
@@ -27,32 +38,45 @@ export interface PollerOptions {
   pollIntervalMs: number;
   /** How often the poller looks for due tasks, ms. @default min(1_000, pollIntervalMs) */
   tickMs?: number;
-  /** Tasks one tick may take. @default 50 */
+  /** Tasks one pass may lease: enough for ~1000 tasks in flight to take a couple of list pages. @default 1_000 */
   batchSize?: number;
   /** How long a poll lease holds, ms. @default 60_000 */
   leaseMs?: number;
+  /** From this many due tasks on, a pass reads through the list endpoint. @default 10 */
+  listThreshold?: number;
+  /** Paging of list reads. @default { pageSize: 500, maxPages: 1000, ageMarginMs: 600_000 } */
+  list?: Partial<ListReadOptions>;
+  /** Single reads in flight at once. @default 8 */
+  singleReadConcurrency?: number;
+  /** Time in flight after which a task is flagged in its status message (never failed), ms. @default 3_600_000 */
+  staleAfterMs?: number;
+  /** Pause of the whole poller after a pass that found the provider down. @default DEFAULT_BACKOFF */
+  backoff?: BackoffPolicy;
 }
 
 export interface Poller {
-  /** Polls due tasks now (tests and shutdown-free nudges). */
+  /** Polls due tasks now (tests and shutdown-free nudges); does nothing while backing off. */
   pollNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
+type Settings = Required<Omit<PollerOptions, 'tickMs' | 'list' | 'backoff'>> & { list: ListReadOptions };
+
 export function startPoller(deps: PollerDeps, options: PollerOptions): Poller {
-  const tickMs = options.tickMs ?? Math.min(1_000, options.pollIntervalMs);
+  const settings = resolveSettings(options);
+  const outage = createOutageBackoff(options.backoff ?? DEFAULT_BACKOFF);
   let running: Promise<void> | undefined;
   let stopped = false;
   const tick = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    running ??= pollDueTasks(deps, options)
+    if (stopped || outage.isPaused()) return running ?? Promise.resolve();
+    running ??= pollDueTasks(deps, settings, outage)
       .catch((error: unknown) => deps.logger.error({ err: error }, 'poller pass failed'))
       .finally(() => {
         running = undefined;
       });
     return running;
   };
-  const timer = setInterval(tick, tickMs);
+  const timer = setInterval(tick, options.tickMs ?? Math.min(1_000, options.pollIntervalMs));
   timer.unref();
   return {
     pollNow: tick,
@@ -64,67 +88,87 @@ export function startPoller(deps: PollerDeps, options: PollerOptions): Poller {
   };
 }
 
-async function pollDueTasks(deps: PollerDeps, options: PollerOptions): Promise<void> {
-  const leased = await leaseDueTasks(
-    deps.db,
-    deps.instanceId,
-    options.batchSize ?? 50,
-    options.leaseMs ?? 60_000,
-  );
-  await Promise.all(leased.map((task) => pollOne(deps, options, task)));
+function resolveSettings(options: PollerOptions): Settings {
+  return {
+    pollIntervalMs: options.pollIntervalMs,
+    batchSize: options.batchSize ?? 1_000,
+    leaseMs: options.leaseMs ?? 60_000,
+    listThreshold: options.listThreshold ?? 10,
+    list: { ...DEFAULT_LIST_READ, ...options.list },
+    singleReadConcurrency: options.singleReadConcurrency ?? 8,
+    staleAfterMs: options.staleAfterMs ?? 3_600_000,
+  };
 }
 
-/** Takes the due in-flight tasks no other instance holds, and leases them to this one. */
-async function leaseDueTasks(
-  db: Database,
-  instanceId: string,
-  limit: number,
-  leaseMs: number,
-): Promise<TaskRow[]> {
-  const due = db
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(
-      and(
-        inArray(tasks.status, [...IN_FLIGHT_STATUSES]),
-        lte(tasks.nextAttemptAt, sql`now()`),
-        or(sql`${tasks.leaseExpiresAt} is null`, lte(tasks.leaseExpiresAt, sql`now()`)),
-      ),
-    )
-    .orderBy(tasks.nextAttemptAt)
-    .limit(limit)
-    .for('update', { skipLocked: true });
-  return db
-    .update(tasks)
-    .set({ leaseOwner: instanceId, leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-    .where(inArray(tasks.id, due))
-    .returning();
-}
-
-async function pollOne(deps: PollerDeps, options: PollerOptions, task: TaskRow): Promise<void> {
-  const release = { leaseOwner: null, leaseExpiresAt: null };
-  const id = task.providerTaskId ?? task.externalTaskId;
+/** One pass: lease what is due, read it from the provider, apply, release. */
+async function pollDueTasks(deps: PollerDeps, settings: Settings, outage: OutageBackoff): Promise<void> {
+  const leased = await leaseDueTasks(deps.db, deps.instanceId, settings.batchSize, settings.leaseMs);
+  if (leased.length === 0) return;
+  let reads: TaskReads;
   try {
-    const wire = await deps.kling.getImageToVideoTask(id);
-    const nextAttemptAt = new Date(Date.now() + nextPollDelayMs(task, options.pollIntervalMs));
-    const result = await applyTaskChange(deps, task.id, statusChangeFromWire(wire), {
-      ...release,
-      nextAttemptAt,
-    });
-    if (result?.changed && isTerminal(result.task.status)) deps.onSlotFreed();
+    reads = await readTasks(deps.kling, deps.logger, leased, { ...settings, probeFirst: outage.recovering });
   } catch (error) {
-    if (!(error instanceof KlingError)) throw error;
-    // A provider outage never fails a task: it is read again later.
-    deps.logger.warn({ taskId: task.id, error: error.errorName }, 'poll failed; will retry');
-    const nextAttemptAt = new Date(Date.now() + nextPollDelayMs(task, options.pollIntervalMs) * 2);
-    await applyTaskChange(deps, task.id, null, { ...release, nextAttemptAt });
+    // A bug, not the provider: hand the tasks back rather than holding them until the leases expire.
+    await settleAll(deps, settings, leased, () => ({
+      kind: 'unread',
+      retryAt: Date.now() + settings.pollIntervalMs,
+    }));
+    throw error;
   }
+  const retryAt = reads.outage === undefined ? undefined : outage.recordFailure();
+  if (reads.outage !== undefined) {
+    deps.logger.warn(
+      { error: reads.outage.errorName, resumeInMs: (retryAt ?? 0) - Date.now() },
+      'provider unavailable to the poller; backing off',
+    );
+  } else {
+    outage.recordSuccess();
+  }
+  deps.logger.debug(
+    { leased: leased.length, listPages: reads.listPages, singleReads: reads.singleReads },
+    'poller pass',
+  );
+  await settleAll(deps, settings, leased, (task) => readOf(reads, task, retryAt));
 }
 
-/** Releases every lease this instance holds, so another instance can take over at once. */
-export async function releaseLeases(db: Database, instanceId: string): Promise<void> {
-  await db
-    .update(tasks)
-    .set({ leaseOwner: null, leaseExpiresAt: null })
-    .where(eq(tasks.leaseOwner, instanceId));
+type Read =
+  | { kind: 'found'; wire: WireTask }
+  | { kind: 'unreadable' }
+  /** Not read this pass (the provider is down): read again once the poller resumes. */
+  | { kind: 'unread'; retryAt: number };
+
+function readOf(reads: TaskReads, task: TaskRow, retryAt: number | undefined): Read {
+  const wire = reads.found.get(task.id);
+  if (wire !== undefined) return { kind: 'found', wire };
+  if (reads.unreadable.has(task.id)) return { kind: 'unreadable' };
+  return { kind: 'unread', retryAt: retryAt ?? Date.now() };
+}
+
+async function settleAll(
+  deps: PollerDeps,
+  settings: Settings,
+  leased: readonly TaskRow[],
+  readFor: (task: TaskRow) => Read,
+): Promise<void> {
+  // Bounded, so a pass of a thousand tasks does not queue a thousand transactions at once.
+  await forEachLimited(leased, 8, (task) => settle(deps, settings, task, readFor(task)));
+}
+
+/** Applies what was read (if anything), schedules the next read and releases the lease. */
+async function settle(deps: PollerDeps, settings: Settings, task: TaskRow, read: Read): Promise<void> {
+  const now = Date.now();
+  const flag = staleFlag(task, settings.staleAfterMs, now);
+  if (flag.staleFlaggedAt !== undefined) deps.logger.warn({ taskId: task.id }, 'task in flight for too long');
+  const nextReadAt =
+    read.kind === 'unread'
+      ? read.retryAt
+      : now + nextPollDelayMs({ ...task, ...flag }, settings.pollIntervalMs, now);
+  const bookkeeping: Bookkeeping = { ...RELEASED, ...flag, nextAttemptAt: new Date(nextReadAt) };
+  if (read.kind === 'unreadable') {
+    deps.logger.warn({ taskId: task.id }, 'the provider would not show a task in flight; will read it again');
+  }
+  const change =
+    read.kind === 'found' ? keepStaleNote(task, statusChangeFromWire(read.wire), flag, now) : null;
+  const result = await applyTaskChange(deps, task.id, change, bookkeeping);
+  if (result?.changed && isTerminal(result.task.status)) deps.onSlotFreed();
 }

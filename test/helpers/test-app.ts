@@ -70,14 +70,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     maxConcurrency: 5,
     pollIntervalMs: 50,
+    staleAfterMs: 3_600_000,
+    publicUrl: undefined,
+    webhookSecret: undefined,
+    databaseSchema: database.schema,
     upstreamTimeoutMs: 2_000,
     logLevel: 'silent',
     ...options.config,
   };
-  const app = createApp(config, {
-    tuning: { ...FAST_TUNING, ...options.tuning },
-    ...(database.schema === undefined ? {} : { databaseSchema: database.schema }),
-  });
+  const app = createApp(config, { tuning: { ...FAST_TUNING, ...options.tuning } });
   const running = await app.start();
   let gatewayStopped = false;
   const stopGateway = async () => {

@@ -12,6 +12,7 @@ import { dynamicMasksField } from './motion-brush.js';
 import { shotsField } from './multi-shot.js';
 import { negativePromptField, promptField } from './prompts.js';
 import type { InputIssue } from './rule.js';
+import { unstorableTextIssues } from './storable-text.js';
 import { voicesField } from './voices-and-sound.js';
 
 const fieldSchema = z.object({
@@ -31,9 +32,11 @@ const fieldSchema = z.object({
 
 export function fieldIssues(input: ImageToVideoInput): InputIssue[] {
   const result = fieldSchema.safeParse(input);
-  if (result.success) return [];
-  return result.error.issues.map(({ path, message }) => ({
-    path: ['input', ...path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
-    message,
-  }));
+  const zodIssues = result.success
+    ? []
+    : result.error.issues.map(({ path, message }) => ({
+        path: ['input', ...path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
+        message,
+      }));
+  return [...zodIssues, ...unstorableTextIssues(input, ['input'])];
 }

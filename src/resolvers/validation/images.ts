@@ -1,9 +1,12 @@
 /**
  * Image-like strings (`image`, `imageTail`, `staticMask`, `dynamicMasks[].mask`) and the rule that a
- * request carries a frame at all (kling-api.md 3.1 `image`, 3.2 rule 1).
+ * request carries a frame at all (kling-api.md 3.1 `image`, 3.2 rule 1). Base64 images are judged by
+ * their header (image-header.ts, image-content.ts); URLs by their scheme only.
  */
 import { z } from 'zod';
 import { LIMITS } from '../../upstream/capabilities.js';
+import { imageContentIssues } from './image-content.js';
+import { readImageHeader } from './image-header.js';
 import { type CrossFieldRule, issue } from './rule.js';
 
 /** A classified image string. */
@@ -23,11 +26,9 @@ const MAX_MEGABYTES = LIMITS.imageMaxBytes / (1024 * 1024);
 
 /**
  * An http(s) URL or raw base64, as the provider takes them. Base64 cannot contain ':', so any
- * string with one is judged as a URL.
- *
- * Seam for the pixel checks of a later issue (format .jpg/.png, LIMITS.imageMinSide,
- * LIMITS.imageMaxAspectRatio): they belong after this parse, reading the header of a `base64`
- * source. For a `url` source only the provider sees the bytes (kling-api.md section 11).
+ * string with one is judged as a URL. The size limit is computed from the length, so an oversized
+ * image is refused before a byte of it is decoded; the header of a `base64` source is judged after
+ * this parse (`imageString`, image-content.ts).
  */
 export function parseImageString(field: string, value: string): ParsedImage {
   if (value === '')
@@ -54,6 +55,8 @@ function parseUrl(field: string, value: string): ParsedImage {
       message: `${field} must be an http or https URL or raw base64 (got the scheme ${url.protocol})`,
     };
   }
+  // Only the scheme is checked: the gateway never fetches a URL (that would let a client make it
+  // request internal addresses), so its format, size and pixels are the provider's to judge.
   return { ok: true, source: { kind: 'url', url } };
 }
 
@@ -81,11 +84,16 @@ function parseBase64(field: string, value: string): ParsedImage {
   return { ok: true, source: { kind: 'base64', base64: value, bytes } };
 }
 
-/** The zod rule for one image-like field. */
+/** The zod rule for one image-like field: its encoding, then for base64 what its header shows. */
 export function imageString(field: string) {
   return z.string().superRefine((value, context) => {
     const parsed = parseImageString(field, value);
-    if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
+    const messages = !parsed.ok
+      ? [parsed.message]
+      : parsed.source.kind === 'base64'
+        ? imageContentIssues(field, readImageHeader(parsed.source.base64))
+        : [];
+    for (const message of messages) context.addIssue({ code: 'custom', message });
   });
 }
 

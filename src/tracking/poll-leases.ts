@@ -1,0 +1,47 @@
+/**
+ * Poll leases: which instance reads which task. Taken with `FOR UPDATE SKIP LOCKED`, so instances
+ * never wait on each other and never take the same task; judged on the database's clock, which
+ * every instance shares, so a crashed instance's tasks are taken over once its leases expire.
+ */
+import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/connection.js';
+import { type TaskRow, tasks } from '../db/schema.js';
+import { IN_FLIGHT_STATUSES } from '../tasks/task-status.js';
+
+/** Takes the due in-flight tasks no other instance holds, most overdue first, and leases them. */
+export async function leaseDueTasks(
+  db: Database,
+  instanceId: string,
+  limit: number,
+  leaseMs: number,
+): Promise<TaskRow[]> {
+  const due = db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(
+      and(
+        inArray(tasks.status, [...IN_FLIGHT_STATUSES]),
+        lte(tasks.nextAttemptAt, sql`now()`),
+        or(sql`${tasks.leaseExpiresAt} is null`, lte(tasks.leaseExpiresAt, sql`now()`)),
+      ),
+    )
+    .orderBy(tasks.nextAttemptAt)
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  return db
+    .update(tasks)
+    .set({ leaseOwner: instanceId, leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .where(inArray(tasks.id, due))
+    .returning();
+}
+
+/** Releases every lease this instance holds, so another instance can take over at once. */
+export async function releaseLeases(db: Database, instanceId: string): Promise<void> {
+  await db
+    .update(tasks)
+    .set({ leaseOwner: null, leaseExpiresAt: null })
+    .where(eq(tasks.leaseOwner, instanceId));
+}
+
+/** Bookkeeping that hands a task back after a read. */
+export const RELEASED = { leaseOwner: null, leaseExpiresAt: null } as const;

@@ -6,11 +6,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
+import { DEVELOPMENT_MODE_WARNING } from './auth/auth-config.js';
+import { createTokenVerifier } from './auth/verify-token.js';
 import type { AppConfig, UpstreamAuth } from './config.js';
 import type { GatewayServices } from './context.js';
 import { type DatabaseHandle, openDatabase } from './db/connection.js';
 import { tasks } from './db/schema.js';
 import { createPresetVoiceCatalog } from './resolvers/preset-voices.js';
+import { createSubscriptionSlots } from './security/subscription-slots.js';
 import { type HttpServer, startHttpServer } from './server.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './submission/backoff.js';
 import type { SubmissionDeps } from './submission/submit-task.js';
@@ -94,7 +97,14 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     cleanups.push(() => database.close());
     const services = await startWorkers(database, kling);
     const { poller, ...gateway } = services;
-    const http: HttpServer = await startHttpServer(gateway, { port: config.port, host: config.host, logger });
+    const verifier = createTokenVerifier(config.auth);
+    if (config.auth.mode === 'development') logger.warn(DEVELOPMENT_MODE_WARNING);
+    const http: HttpServer = await startHttpServer(gateway, {
+      port: config.port,
+      host: config.host,
+      logger,
+      verifier,
+    });
     cleanups.push(() => http.close());
     logger.info({ url: http.url, database: database.kind, instanceId }, 'kling-graphql listening');
     return { url: http.url, services: gateway, poller, simulator };
@@ -153,7 +163,8 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       await releaseLeases(database.db, instanceId);
     });
     const presetVoices = createPresetVoiceCatalog(kling);
-    return { config, ...writer, kling, events, submitter, presetVoices, poller };
+    const subscriptionSlots = createSubscriptionSlots(config.limits.subscriptionsPerTenant);
+    return { config, ...writer, kling, events, submitter, presetVoices, subscriptionSlots, poller };
   }
 
   async function stop(): Promise<void> {

@@ -3,6 +3,8 @@
  * defaults and never appear in a message.
  */
 import { z } from 'zod';
+import { type AuthConfig, parseAuthConfig } from './auth/auth-config.js';
+import { type GatewayLimits, limitsEnvironmentShape, limitsFrom } from './security/limits.js';
 
 export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
 
@@ -36,6 +38,9 @@ export interface AppConfig {
   /** Upper bound of one upstream HTTP exchange, ms. */
   upstreamTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  limits: GatewayLimits;
+  /** How client tokens are verified; `development` runs everything as one local user. */
+  auth: AuthConfig;
 }
 
 const optionalText = z
@@ -75,6 +80,7 @@ const environmentSchema = z.object({
   STALE_TASK_AFTER_MS: positiveInt(3_600_000),
   UPSTREAM_TIMEOUT_MS: positiveInt(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...limitsEnvironmentShape,
 });
 
 type CredentialVariables = Pick<
@@ -115,7 +121,11 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         problems,
       )
     : undefined;
-  if (!parsed.success || problems.length > 0 || upstream === undefined) throw new ConfigError(problems);
+  const auth = parseAuthConfig(env);
+  problems.push(...auth.problems);
+  if (!parsed.success || problems.length > 0 || upstream === undefined || auth.config === undefined) {
+    throw new ConfigError(problems);
+  }
   const e = parsed.data;
   return {
     port: e.PORT,
@@ -132,6 +142,8 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseSchema: e.DATABASE_SCHEMA,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
+    limits: limitsFrom(e),
+    auth: auth.config,
   };
 }
 

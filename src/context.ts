@@ -4,6 +4,7 @@
 import type { AppConfig } from './config.js';
 import type { Database } from './db/connection.js';
 import type { PresetVoiceCatalog } from './resolvers/preset-voices.js';
+import type { SubscriptionSlots } from './security/subscription-slots.js';
 import type { Submitter } from './submission/submitter.js';
 import type { TaskEventBus } from './tasks/task-events.js';
 import type { KlingClient } from './upstream/client.js';
@@ -24,6 +25,7 @@ export interface GatewayServices {
   readonly events: TaskEventBus;
   readonly submitter: Submitter;
   readonly presetVoices: PresetVoiceCatalog;
+  readonly subscriptionSlots: SubscriptionSlots;
 }
 
 export interface GatewayContext extends GatewayServices {

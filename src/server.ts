@@ -1,23 +1,32 @@
 /**
  * Transport only: GraphQL over HTTP and SSE (graphql-yoga, with GraphiQL) and over WebSocket
  * (graphql-ws, run through Yoga's envelop so both transports share plugins and context) on
- * `/graphql`. Business rules live in src/resolvers; identity comes from one place (`viewerFor`).
+ * `/graphql`. Business rules live in src/resolvers; identity comes from one place (src/auth).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { bearerTokenFromConnectionParams, bearerTokenFromHeader } from './auth/bearer.js';
+import { KeySetUnavailableError, type TokenVerifier, verifyAccessToken } from './auth/verify-token.js';
 import type { GatewayContext, GatewayServices, Viewer } from './context.js';
+import { exampleTabs } from './explorer/example-tabs.js';
 import { buildSchema } from './schema/index.js';
+import { admitBody } from './security/body-limit.js';
+import { documentLimitsPlugin } from './security/graphql-armor.js';
+import type { GatewayLimits } from './security/limits.js';
+import { subscriptionLimit } from './security/subscription-slots.js';
 
 export interface HttpServerOptions {
   port: number;
   host: string;
   logger: Logger;
+  verifier: TokenVerifier;
 }
 
 export interface HttpServer {
@@ -31,12 +40,14 @@ interface TransportContext {
   viewer?: Viewer;
 }
 
-/** Development mode has one local user; tenants and tokens arrive with access control. */
-const LOCAL_VIEWER: Viewer = { id: 'local' };
-
-export function viewerFor(_request: Request | undefined): Viewer {
-  return LOCAL_VIEWER;
+/** The viewer an HTTP or SSE request speaks for: its bearer token, verified. */
+async function viewerOf(verifier: TokenVerifier, request: Request): Promise<Viewer> {
+  const token = bearerTokenFromHeader(request.headers.get('authorization'));
+  return (await verifyAccessToken(verifier, token)).viewer;
 }
+
+/** setTimeout's longest delay; a token living longer is simply not timed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -44,19 +55,34 @@ export async function startHttpServer(
   services: GatewayServices,
   options: HttpServerOptions,
 ): Promise<HttpServer> {
+  const limits = services.config.limits;
   const yoga = createYoga<TransportContext, GatewayContext>({
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    graphiql: { title: 'kling-graphql', subscriptionsProtocol: 'WS' },
+    plugins: [documentLimitsPlugin(limits), ...(limits.exposeSchema ? [] : [useDisableIntrospection()])],
+    graphiql: limits.exposeSchema
+      ? {
+          title: 'kling-graphql',
+          subscriptionsProtocol: 'WS',
+          // Ready-to-run examples (examples/operations) with their variables pane open.
+          defaultTabs: exampleTabs(),
+          defaultEditorToolsVisibility: 'variables',
+        }
+      : false,
     // Bundled GraphiQL: the default loads its assets from a CDN, which an offline machine lacks.
     renderGraphiQL,
     logging: yogaLogger(options.logger),
-    context: ({ request, viewer }) => ({ ...services, viewer: viewer ?? viewerFor(request) }),
+    context: async ({ request, viewer }) => ({
+      ...services,
+      viewer: viewer ?? (await viewerOf(options.verifier, request)),
+    }),
   });
-  const server = createServer((request, response) => route(yoga, request, response));
-  const webSockets = new WebSocketServer({ server, path: GRAPHQL_PATH });
-  const graphqlWs = serveGraphqlOverWebSocket(yoga, webSockets);
+  const server = createServer((request, response) => {
+    if (admitBody(request, response, limits.maxBodyBytes)) route(yoga, request, response);
+  });
+  const webSockets = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: limits.maxBodyBytes });
+  const graphqlWs = serveGraphqlOverWebSocket(yoga, webSockets, limits, options);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -89,6 +115,8 @@ function route(
 function serveGraphqlOverWebSocket(
   yoga: YogaServerInstance<TransportContext, GatewayContext>,
   webSockets: WebSocketServer,
+  limits: GatewayLimits,
+  options: HttpServerOptions,
 ) {
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
   interface EnvelopedRoot {
@@ -99,11 +127,26 @@ function serveGraphqlOverWebSocket(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onConnect: (ctx) => {
-        ctx.extra.viewer = viewerFor(undefined);
-        return true;
+      // A missing or bad token closes the socket with 4403 before any operation runs.
+      onConnect: async (ctx) => {
+        try {
+          const token = bearerTokenFromConnectionParams(ctx.connectionParams);
+          const access = await verifyAccessToken(options.verifier, token);
+          ctx.extra.viewer = access.viewer;
+          closeWhenExpired(ctx.extra.socket, access.expiresAt);
+          return true;
+        } catch (error) {
+          if (!(error instanceof KeySetUnavailableError)) return false;
+          options.logger.error({ err: error.cause }, 'identity provider key set unavailable');
+          ctx.extra.socket.close(1011, 'Identity provider unavailable');
+          return false;
+        }
       },
       onSubscribe: async (ctx, _id, params) => {
+        // graphql-ws reserves the operation's id before this runs, so the count includes it.
+        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
+          return [subscriptionLimit(`at most ${limits.subscriptionsPerConnection} per connection`)];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           viewer: ctx.extra.viewer,
@@ -125,6 +168,16 @@ function serveGraphqlOverWebSocket(
     },
     webSockets,
   );
+}
+
+/** A socket authenticated by a token lives no longer than the token. */
+function closeWhenExpired(socket: WebSocket, expiresAt: Date | undefined): void {
+  if (expiresAt === undefined) return;
+  const delay = expiresAt.getTime() - Date.now();
+  if (delay > MAX_TIMER_MS) return;
+  const timer = setTimeout(() => socket.close(4403, 'Forbidden: token expired'), Math.max(0, delay));
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /** Yoga's logger interface over pino, so its messages share the gateway's structured log. */

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { ImageToVideoInput, ImageToVideoRequest } from '../src/resolvers/image-to-video-request.js';
 import { validateImageToVideoInput } from '../src/resolvers/validate-image-to-video-input.js';
 import { toCreateImageToVideoBody } from '../src/upstream/create-body.js';
+import { FRAME_PNG_BASE64 } from './fixtures/images.js';
 
 const IMAGE = 'https://cdn.example.com/first.png';
 const TAIL = 'https://cdn.example.com/last.png';
-const MASK = 'iVBORw0KGgoAAAANSUhEUg==';
+/** A 640×360 PNG: a mask whose header passes every pixel rule. */
+const MASK = FRAME_PNG_BASE64;
 const ids = { externalTaskId: 'kg-7f0c' };
 
 /** Bodies are built from validated requests, as the gateway does. */

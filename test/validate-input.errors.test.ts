@@ -61,6 +61,16 @@ describe('images', () => {
       path: ['input', 'imageTail'],
       message: 'imageTail must be an http or https URL or raw base64 (got the scheme ftp:)',
     },
+    ...[
+      'http:cdn.example.com/first.png',
+      'https:\\\\cdn.example.com\\first.png',
+      ' https://cdn.example.com/a.png',
+    ].map((image) => ({
+      rule: `a URL as written, not as it would be repaired: ${JSON.stringify(image)}`,
+      input: { image },
+      path: ['input', 'image'],
+      message: 'image must be written as http:// or https:// followed by the address',
+    })),
     {
       rule: 'a parseable URL',
       input: { image: 'http://' },

@@ -37,7 +37,7 @@ export function bearerTokenFromHeader(value: string | null | undefined): string 
 export function bearerTokenFromConnectionParams(
   params: Readonly<Record<string, unknown>> | null | undefined,
 ): string | undefined {
-  const value = params?.['authorization'];
+  const value = params?.authorization;
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw malformed('connectionParams.authorization');
   return tokenFrom(value, 'connectionParams.authorization');

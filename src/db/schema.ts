@@ -97,6 +97,10 @@ export const tasks = pgTable(
     uniqueIndex('tasks_owner_idempotency_key').on(table.owner, table.idempotencyKey),
     index('tasks_owner_created').on(table.owner, table.createdAt, table.id),
     index('tasks_work_queue').on(table.status, table.nextAttemptAt),
+    // Tenant quotas count a tenant's unfinished tasks on every create.
+    index('tasks_owner_unfinished')
+      .on(table.owner)
+      .where(sql`${table.status} not in ('SUCCEEDED', 'FAILED')`),
     check('tasks_duration_positive', sql`${table.duration} > 0`),
     check('tasks_status_known', sql`${table.status} in (${statusList})`),
   ],

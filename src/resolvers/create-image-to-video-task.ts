@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import stringify from 'safe-stable-stringify';
 import type { GatewayContext } from '../context.js';
 import { type TaskRow, taskEvents, tasks } from '../db/schema.js';
+import { assertTenantQuota, lockTenant } from '../security/tenant-quota.js';
 import { announceTaskChange } from '../tasks/task-events.js';
 import { newCallbackToken } from '../tracking/callbacks.js';
 import type { ImageToVideoInput, ImageToVideoRequest } from './image-to-video-request.js';
@@ -32,9 +33,9 @@ export async function createImageToVideoTask(
   const request = validation.request;
   const inputHash = hashRequest(request);
 
-  const inserted = await insertPendingTask(ctx, request, inputHash, idempotencyKey ?? null);
-  if (inserted === undefined) return replayIdempotentCreate(ctx, idempotencyKey ?? '', inputHash);
-  return (await ctx.submitter.submitNow(inserted.id)) ?? inserted;
+  const insertion = await insertPendingTask(ctx, request, inputHash, idempotencyKey ?? null);
+  if (insertion.kind === 'existing') return replayIdempotentCreate(insertion.task, inputHash);
+  return (await ctx.submitter.submitNow(insertion.task.id)) ?? insertion.task;
 }
 
 function idempotencyKeyIssues(key: string | null | undefined): InputIssue[] {
@@ -61,20 +62,36 @@ function hashRequest(request: ImageToVideoRequest): string {
     .digest('hex');
 }
 
-/** Inserts the task and its first event; undefined when the idempotency key is taken already. */
+type Insertion = { kind: 'created'; task: TaskRow } | { kind: 'existing'; task: TaskRow };
+
+/**
+ * Inserts the task and its first event, unless the idempotency key names a task already. The
+ * tenant's creates are serialized, so concurrent calls with one key see each other and the quotas
+ * count exactly.
+ */
 async function insertPendingTask(
   ctx: GatewayContext,
   request: ImageToVideoRequest,
   inputHash: string,
   idempotencyKey: string | null,
-): Promise<TaskRow | undefined> {
+): Promise<Insertion> {
   const id = randomUUID();
+  const owner = ctx.viewer.id;
   return ctx.db.transaction(async (tx) => {
+    await lockTenant(tx, owner);
+    if (idempotencyKey !== null) {
+      const [existing] = await tx
+        .select()
+        .from(tasks)
+        .where(and(eq(tasks.owner, owner), eq(tasks.idempotencyKey, idempotencyKey)));
+      if (existing) return { kind: 'existing', task: existing };
+    }
+    await assertTenantQuota(tx, owner, ctx.config.limits);
     const [task] = await tx
       .insert(tasks)
       .values({
         id,
-        owner: ctx.viewer.id,
+        owner,
         externalTaskId: `${EXTERNAL_TASK_ID_PREFIX}${id}`,
         idempotencyKey,
         inputHash,
@@ -86,30 +103,20 @@ async function insertPendingTask(
         callbackToken: newCallbackToken(),
         eventSequence: 1,
       })
-      .onConflictDoNothing({ target: [tasks.owner, tasks.idempotencyKey] })
       .returning();
-    if (task === undefined) return undefined;
+    if (task === undefined) throw new Error('insert returned no task');
     await tx.insert(taskEvents).values({ taskId: id, sequence: 1, status: 'PENDING', message: null });
     await announceTaskChange(tx, ctx.taskEventsChannel, {
       taskId: id,
-      owner: task.owner,
+      owner,
       status: 'PENDING',
       sequence: 1,
     });
-    return task;
+    return { kind: 'created', task };
   });
 }
 
-async function replayIdempotentCreate(
-  ctx: GatewayContext,
-  idempotencyKey: string,
-  inputHash: string,
-): Promise<TaskRow> {
-  const [existing] = await ctx.db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.owner, ctx.viewer.id), eq(tasks.idempotencyKey, idempotencyKey)));
-  if (existing === undefined) throw new Error('idempotency key conflicted but no task holds it');
+function replayIdempotentCreate(existing: TaskRow, inputHash: string): TaskRow {
   if (existing.inputHash !== inputHash) {
     throw new GraphQLError('This idempotencyKey was already used with a different input', {
       extensions: { code: 'IDEMPOTENCY_CONFLICT' },

@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, gte } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
+import { Repeater } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import { type TaskRow, tasks } from '../db/schema.js';
 import type { TaskDelivery } from '../tasks/task-events.js';
@@ -23,13 +24,22 @@ const REPLAY_LIMIT = 500;
  * completes after a terminal state. On resume the current state carries every missed event in
  * `events`.
  */
-export async function* watchTask(
+export function watchTask(
   ctx: GatewayContext,
   taskId: string | null,
   afterSequence: number | null | undefined,
+): AsyncIterable<TaskRow> {
+  return stoppable((signal) => streamTask(ctx, taskId, afterSequence, signal));
+}
+
+async function* streamTask(
+  ctx: GatewayContext,
+  taskId: string | null,
+  afterSequence: number | null | undefined,
+  signal: AbortSignal,
 ): AsyncGenerator<TaskRow> {
-  const stop = new AbortController();
-  const deliveries = taskId === null ? undefined : ctx.events.watchTask(taskId, stop.signal);
+  const release = ctx.subscriptionSlots.acquire(ctx.viewer.id);
+  const deliveries = taskId === null ? undefined : ctx.events.watchTask(taskId, signal);
   try {
     const current = taskId === null ? null : await getTask(ctx, taskId);
     // Another tenant's task looks exactly like a missing one.
@@ -48,7 +58,7 @@ export async function* watchTask(
       if (isTerminal(task.status)) return;
     }
   } finally {
-    stop.abort();
+    release();
   }
 }
 
@@ -60,6 +70,7 @@ export async function* watchMyTasks(
   ctx: GatewayContext,
   since: Date | null | undefined,
 ): AsyncGenerator<TaskRow> {
+  const release = ctx.subscriptionSlots.acquire(ctx.viewer.id);
   const stop = new AbortController();
   const deliveries = ctx.events.watchOwner(ctx.viewer.id, stop.signal);
   // Highest sequence delivered per task still in flight; finished tasks never change again.
@@ -80,8 +91,26 @@ export async function* watchMyTasks(
       for (const task of changed) if (task.owner === ctx.viewer.id && isNew(task)) yield task;
     }
   } finally {
-    stop.abort();
+    release();
   }
+}
+
+/**
+ * A stream the client can stop at any moment. An async generator waiting for the next delivery
+ * would only see `return()` after that delivery arrived, holding its listener and its slot until
+ * then; a Repeater aborts the wait at once.
+ */
+function stoppable<T>(produce: (signal: AbortSignal) => AsyncGenerator<T>): AsyncIterable<T> {
+  return new Repeater<T>(async (push, stop) => {
+    const controller = new AbortController();
+    void stop.then(() => controller.abort());
+    try {
+      for await (const value of produce(controller.signal)) await push(value);
+      stop();
+    } finally {
+      controller.abort();
+    }
+  });
 }
 
 async function taskFrom(

@@ -6,6 +6,7 @@
  */
 import type { TaskRow } from '../db/schema.js';
 import type { KlingClient } from '../upstream/client.js';
+import { KlingError } from '../upstream/errors.js';
 import type { WireTask } from '../upstream/wire.js';
 
 export interface ListReadOptions {
@@ -28,9 +29,14 @@ export interface ListRead {
   /** By gateway task id: what the provider says of each wanted task seen. */
   found: Map<string, WireTask>;
   pagesRead: number;
+  /** Why paging stopped: a verdict, or the provider's error on the next page. */
+  stoppedBy: Exclude<PagingVerdict, 'continue'> | KlingError;
 }
 
-/** Throws the client's KlingError when a page cannot be read. */
+/**
+ * Pages until nothing more can be learnt. A page that cannot be read ends the reading without
+ * losing what earlier pages showed.
+ */
 export async function readThroughList(
   kling: KlingClient,
   wanted: readonly Wanted[],
@@ -41,19 +47,20 @@ export async function readThroughList(
   // The provider stamps creation after the gateway inserts the task, so this bounds every wanted task.
   const oldestWantedMs = Math.min(...wanted.map((task) => task.createdAt.getTime()));
   for (let pageNum = 1; ; pageNum += 1) {
-    const page = await kling.listImageToVideoTasks({ pageNum, pageSize: options.pageSize });
+    let page: WireTask[];
+    try {
+      page = await kling.listImageToVideoTasks({ pageNum, pageSize: options.pageSize });
+    } catch (error) {
+      if (!(error instanceof KlingError)) throw error;
+      return { found, pagesRead: pageNum - 1, stoppedBy: error };
+    }
     for (const wire of page) {
       const taskId = match(wire);
       if (taskId !== undefined) found.set(taskId, wire);
     }
-    const verdict = pagingVerdict({
-      page,
-      pageNum,
-      allFound: found.size === wanted.length,
-      oldestWantedMs,
-      options,
-    });
-    if (verdict !== 'continue') return { found, pagesRead: pageNum };
+    const allFound = found.size === wanted.length;
+    const verdict = pagingVerdict({ page, pageNum, allFound, oldestWantedMs, options });
+    if (verdict !== 'continue') return { found, pagesRead: pageNum, stoppedBy: verdict };
   }
 }
 

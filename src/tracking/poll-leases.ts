@@ -8,12 +8,14 @@ import type { Database } from '../db/connection.js';
 import { type TaskRow, tasks } from '../db/schema.js';
 import { IN_FLIGHT_STATUSES } from '../tasks/task-status.js';
 
-/** Takes the due in-flight tasks no other instance holds, most overdue first, and leases them. */
+/**
+ * Takes the in-flight tasks due within `horizonMs` (0: due now) that no other instance holds, most
+ * overdue first, and leases them to this instance.
+ */
 export async function leaseDueTasks(
   db: Database,
   instanceId: string,
-  limit: number,
-  leaseMs: number,
+  options: { limit: number; leaseMs: number; horizonMs?: number },
 ): Promise<TaskRow[]> {
   const due = db
     .select({ id: tasks.id })
@@ -21,16 +23,19 @@ export async function leaseDueTasks(
     .where(
       and(
         inArray(tasks.status, [...IN_FLIGHT_STATUSES]),
-        lte(tasks.nextAttemptAt, sql`now()`),
+        lte(tasks.nextAttemptAt, sql`now() + ${options.horizonMs ?? 0} * interval '1 millisecond'`),
         or(sql`${tasks.leaseExpiresAt} is null`, lte(tasks.leaseExpiresAt, sql`now()`)),
       ),
     )
     .orderBy(tasks.nextAttemptAt)
-    .limit(limit)
+    .limit(options.limit)
     .for('update', { skipLocked: true });
   return db
     .update(tasks)
-    .set({ leaseOwner: instanceId, leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+    .set({
+      leaseOwner: instanceId,
+      leaseExpiresAt: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
+    })
     .where(inArray(tasks.id, due))
     .returning();
 }

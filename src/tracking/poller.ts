@@ -102,33 +102,54 @@ function resolveSettings(options: PollerOptions): Settings {
 
 /** One pass: lease what is due, read it from the provider, apply, release. */
 async function pollDueTasks(deps: PollerDeps, settings: Settings, outage: OutageBackoff): Promise<void> {
-  const leased = await leaseDueTasks(deps.db, deps.instanceId, settings.batchSize, settings.leaseMs);
+  const leased = await leaseForPass(deps, settings);
   if (leased.length === 0) return;
   let reads: TaskReads;
   try {
     reads = await readTasks(deps.kling, deps.logger, leased, { ...settings, probeFirst: outage.recovering });
   } catch (error) {
     // A bug, not the provider: hand the tasks back rather than holding them until the leases expire.
-    await settleAll(deps, settings, leased, () => ({
-      kind: 'unread',
-      retryAt: Date.now() + settings.pollIntervalMs,
-    }));
+    const retryAt = Date.now() + settings.pollIntervalMs;
+    await settleAll(deps, settings, leased, () => ({ kind: 'unread', retryAt }));
     throw error;
-  }
-  const retryAt = reads.outage === undefined ? undefined : outage.recordFailure();
-  if (reads.outage !== undefined) {
-    deps.logger.warn(
-      { error: reads.outage.errorName, resumeInMs: (retryAt ?? 0) - Date.now() },
-      'provider unavailable to the poller; backing off',
-    );
-  } else {
-    outage.recordSuccess();
   }
   deps.logger.debug(
     { leased: leased.length, listPages: reads.listPages, singleReads: reads.singleReads },
     'poller pass',
   );
+  const retryAt = recordHealth(deps.logger, outage, reads);
   await settleAll(deps, settings, leased, (task) => readOf(reads, task, retryAt));
+}
+
+/** Pauses the poller after a pass that found the provider down; returns when it resumes, if it paused. */
+function recordHealth(logger: Logger, outage: OutageBackoff, reads: TaskReads): number | undefined {
+  if (reads.outage === undefined) {
+    outage.recordSuccess();
+    return undefined;
+  }
+  const resumeAt = outage.recordFailure();
+  logger.warn(
+    { error: reads.outage.errorName, resumeInMs: resumeAt - Date.now() },
+    'provider unavailable to the poller; backing off',
+  );
+  return resumeAt;
+}
+
+/**
+ * The due tasks; when they are enough for a list read, also those due within one base interval: a
+ * list page reads them at no extra cost, and their schedules converge into shared list reads
+ * instead of scattering into single ones.
+ */
+async function leaseForPass(deps: PollerDeps, settings: Settings): Promise<TaskRow[]> {
+  const { batchSize, leaseMs } = settings;
+  const due = await leaseDueTasks(deps.db, deps.instanceId, { limit: batchSize, leaseMs });
+  if (due.length < settings.listThreshold || due.length >= batchSize) return due;
+  const early = await leaseDueTasks(deps.db, deps.instanceId, {
+    limit: batchSize - due.length,
+    leaseMs,
+    horizonMs: settings.pollIntervalMs,
+  });
+  return [...due, ...early];
 }
 
 type Read =
@@ -150,8 +171,13 @@ async function settleAll(
   leased: readonly TaskRow[],
   readFor: (task: TaskRow) => Read,
 ): Promise<void> {
-  // Bounded, so a pass of a thousand tasks does not queue a thousand transactions at once.
-  await forEachLimited(leased, 8, (task) => settle(deps, settings, task, readFor(task)));
+  // Bounded, so a pass of a thousand tasks does not queue a thousand transactions at once; one
+  // task's failure does not keep the others' results from being applied.
+  await forEachLimited(leased, 8, (task) =>
+    settle(deps, settings, task, readFor(task)).catch((error: unknown) =>
+      deps.logger.error({ err: error, taskId: task.id }, 'could not apply a poll result'),
+    ),
+  );
 }
 
 /** Applies what was read (if anything), schedules the next read and releases the lease. */

@@ -65,19 +65,14 @@ async function readListInto(
   leased: readonly TaskRow[],
   options: ListReadOptions,
 ): Promise<void> {
-  try {
-    const listed = await readThroughList(kling, leased, options);
-    reads.listPages = listed.pagesRead;
-    for (const [taskId, wire] of listed.found) reads.found.set(taskId, wire);
-  } catch (error) {
-    if (!(error instanceof KlingError)) throw error;
-    if (meansOutage(error)) {
-      reads.outage = error;
-      return;
-    }
-    // A list the provider refuses (it may not offer one) leaves every task to single reads.
-    logger.warn({ error: error.errorName }, 'task list unreadable; reading tasks singly');
-  }
+  const listed = await readThroughList(kling, leased, options);
+  reads.listPages = listed.pagesRead;
+  for (const [taskId, wire] of listed.found) reads.found.set(taskId, wire);
+  const { stoppedBy } = listed;
+  if (!(stoppedBy instanceof KlingError)) return;
+  if (meansOutage(stoppedBy)) reads.outage = stoppedBy;
+  // A list the provider refuses (it may not offer one) leaves the rest to single reads.
+  else logger.warn({ error: stoppedBy.errorName }, 'task list unreadable; reading the rest singly');
 }
 
 async function readSinglyInto(

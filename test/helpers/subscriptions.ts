@@ -25,6 +25,8 @@ export function subscribe<T>(
   baseUrl: string,
   query: string,
   variables: Record<string, unknown> = {},
+  /** `Bearer <token>`: a header over SSE, `connectionParams.authorization` over WebSocket. */
+  authorization?: string,
 ): SubscriptionRecorder<T> {
   const results: GraphQLResponse<T>[] = [];
   let settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
@@ -43,8 +45,13 @@ export function subscribe<T>(
           url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
           webSocketImpl: WebSocket,
           retryAttempts: 0,
+          ...(authorization ? { connectionParams: { authorization } } : {}),
         })
-      : createSseClient({ url: `${baseUrl}/graphql`, retryAttempts: 0 });
+      : createSseClient({
+          url: `${baseUrl}/graphql`,
+          retryAttempts: 0,
+          ...(authorization ? { headers: { authorization } } : {}),
+        });
   const unsubscribe = client.subscribe({ query, variables }, sink);
   return {
     results,

@@ -3,8 +3,10 @@
  * finish in moments. Every piece can be handed in, so a test can restart the gateway on the same
  * database and simulator.
  */
+import type { Logger } from 'pino';
 import { type App, type AppTuning, createApp, type RunningApp } from '../../src/app.js';
 import type { AppConfig, UpstreamAuth } from '../../src/config.js';
+import { DEFAULT_LIMITS } from '../../src/security/limits.js';
 import {
   type KlingSimulator,
   type SimulatorOptions,
@@ -36,6 +38,8 @@ export interface TestAppOptions {
   upstreamAuth?: UpstreamAuth;
   config?: Partial<AppConfig>;
   tuning?: AppTuning;
+  /** @default silent */
+  logger?: Logger;
 }
 
 export interface TestApp {
@@ -76,9 +80,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     databaseSchema: database.schema,
     upstreamTimeoutMs: 2_000,
     logLevel: 'silent',
+    // Quotas out of the way; the suites about limits set their own.
+    limits: { ...DEFAULT_LIMITS, createsPerMinute: 100_000, tasksInFlightPerTenant: 100_000 },
+    auth: { mode: 'development' },
     ...options.config,
   };
-  const app = createApp(config, { tuning: { ...FAST_TUNING, ...options.tuning } });
+  const app = createApp(config, {
+    tuning: { ...FAST_TUNING, ...options.tuning },
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const running = await app.start();
   let gatewayStopped = false;
   const stopGateway = async () => {

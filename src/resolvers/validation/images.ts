@@ -22,6 +22,7 @@ export type ImageSource =
 export type ParsedImage = { ok: true; source: ImageSource } | { ok: false; message: string };
 
 const BASE64_CHARACTERS = /^[A-Za-z0-9+/]*={0,2}$/;
+const WRITTEN_HTTP_URL = /^https?:\/\/[^\s\\]+$/i;
 const MAX_MEGABYTES = LIMITS.imageMaxBytes / (1024 * 1024);
 
 /**
@@ -55,7 +56,15 @@ function parseUrl(field: string, value: string): ParsedImage {
       message: `${field} must be an http or https URL or raw base64 (got the scheme ${url.protocol})`,
     };
   }
-  // Only the scheme is checked: the gateway never fetches a URL (that would let a client make it
+  // The provider takes the string as sent, while `new URL` silently repairs a missing slash, a
+  // backslash or surrounding whitespace: the written form must already be a plain http(s) URL.
+  if (!WRITTEN_HTTP_URL.test(value)) {
+    return {
+      ok: false,
+      message: `${field} must be written as http:// or https:// followed by the address, with no whitespace or backslash`,
+    };
+  }
+  // Only the form is checked: the gateway never fetches a URL (that would let a client make it
   // request internal addresses), so its format, size and pixels are the provider's to judge.
   return { ok: true, source: { kind: 'url', url } };
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "tasks_owner_unfinished" ON "tasks" USING btree ("owner") WHERE "tasks"."status" not in ('SUCCEEDED', 'FAILED');

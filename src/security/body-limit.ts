@@ -1,0 +1,27 @@
+/**
+ * Request body size, decided from the headers before a byte of the body is read: a body larger
+ * than the limit, or one whose size is not declared, is refused without being buffered.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Whether the request may proceed; otherwise the refusal has been sent. */
+export function admitBody(request: IncomingMessage, response: ServerResponse, maxBodyBytes: number): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return true;
+  const declared = request.headers['content-length'];
+  // A chunked upload could grow without bound; every GraphQL client sends a length for JSON bodies.
+  if (declared === undefined) {
+    if (request.headers['transfer-encoding'] === undefined) return true; // no body at all
+    refuse(response, 411, 'LENGTH_REQUIRED', 'Send a Content-Length header with the request body');
+    return false;
+  }
+  const length = Number(declared);
+  if (Number.isFinite(length) && length <= maxBodyBytes) return true;
+  refuse(response, 413, 'PAYLOAD_TOO_LARGE', `Request body over the limit of ${maxBodyBytes} bytes`);
+  return false;
+}
+
+function refuse(response: ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  // The unread body stays on the socket, so the connection cannot be reused.
+  response.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(body);
+}

@@ -150,9 +150,7 @@ describe('tenants: every task belongs to the user who created it', () => {
     socket.send(
       JSON.stringify({ type: 'connection_init', payload: { authorization: 'Bearer forged.token.here' } }),
     );
-    const [code] = (await new Promise((resolve) => socket.once('close', (...args) => resolve(args)))) as [
-      number,
-    ];
+    const [code] = await once(socket, 'close');
     expect(code).toBe(4403);
   });
 
@@ -163,9 +161,7 @@ describe('tenants: every task belongs to the user who created it', () => {
     socket.send(
       JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${shortLived}` } }),
     );
-    const [code] = (await new Promise((resolve) => socket.once('close', (...args) => resolve(args)))) as [
-      number,
-    ];
+    const [code] = await once(socket, 'close');
     expect(code).toBe(4403);
   });
 

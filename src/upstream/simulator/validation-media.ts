@@ -2,6 +2,7 @@
  * Images and masks (kling-api.md 3.1): an http(s) URL, which the provider fetches later, or raw
  * base64 of a .jpg/.png, which it checks at once for size, pixel size and aspect ratio.
  */
+import { imageSize as readImageSize } from 'image-size';
 import { LIMITS } from '../capabilities.js';
 import { isAbsent, type JsonObject } from './json.js';
 import { invalid, isHttpUrl, Refusal } from './validation-fields.js';
@@ -37,7 +38,7 @@ export function checkMedia(field: string, value: string, checks: MediaChecks): v
   if (bytes.length > LIMITS.imageMaxBytes) {
     throw new Refusal(`${field} size must not exceed ${LIMITS.imageMaxBytes / 1024 / 1024}MB`);
   }
-  const size = imageSize(bytes);
+  const size = pixelSize(bytes);
   if (size === undefined) {
     throw new Refusal(`${field} format is invalid, only jpg, jpeg and png are supported`);
   }
@@ -51,27 +52,14 @@ export function checkMedia(field: string, value: string, checks: MediaChecks): v
   }
 }
 
-/** Pixel size from a PNG or JPEG header; undefined for anything else. */
-export function imageSize(bytes: Buffer): { width: number; height: number } | undefined {
-  const isPng =
-    bytes.length >= 24 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.toString('latin1', 12, 16) === 'IHDR';
-  if (isPng) return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-  if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return jpegSize(bytes);
-  return undefined;
-}
-
-/** Walks JPEG segments to the first start-of-frame marker, which holds the pixel size. */
-function jpegSize(bytes: Buffer): { width: number; height: number } | undefined {
-  let offset = 2;
-  while (offset + 9 <= bytes.length) {
-    if (bytes[offset] !== 0xff) return undefined;
-    const marker = bytes[offset + 1] ?? 0;
-    // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
-    const isStartOfFrame = marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker);
-    if (isStartOfFrame) {
-      return { height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
-    }
-    offset += 2 + bytes.readUInt16BE(offset + 2);
+/** Pixel size of a whole PNG or JPEG; undefined for anything else or an unreadable header. */
+function pixelSize(bytes: Buffer): { width: number; height: number } | undefined {
+  try {
+    // A copy that owns its memory: image-size reads through `.buffer`, and a small Buffer shares
+    // Node's pool with its neighbours.
+    const { width, height, type } = readImageSize(new Uint8Array(bytes));
+    return type === 'png' || type === 'jpg' ? { width, height } : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

@@ -15,11 +15,12 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { bearerTokenFromConnectionParams, bearerTokenFromHeader } from './auth/bearer.js';
 import { KeySetUnavailableError, type TokenVerifier, verifyAccessToken } from './auth/verify-token.js';
 import type { GatewayContext, GatewayServices, Viewer } from './context.js';
-import { exampleTabs } from './explorer/example-tabs.js';
+import { graphiqlExamples } from './explorer/graphiql-examples.js';
 import { buildSchema } from './schema/index.js';
 import { admitBody } from './security/body-limit.js';
 import { documentLimitsPlugin } from './security/graphql-armor.js';
 import type { GatewayLimits } from './security/limits.js';
+import { malformedParamsAreBadRequests } from './security/malformed-params.js';
 import { subscriptionLimit } from './security/subscription-slots.js';
 
 export interface HttpServerOptions {
@@ -60,13 +61,17 @@ export async function startHttpServer(
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    plugins: [documentLimitsPlugin(limits), ...(limits.exposeSchema ? [] : [useDisableIntrospection()])],
+    plugins: [
+      malformedParamsAreBadRequests,
+      documentLimitsPlugin(limits),
+      ...(limits.exposeSchema ? [] : [useDisableIntrospection()]),
+    ],
     graphiql: limits.exposeSchema
       ? {
           title: 'kling-graphql',
           subscriptionsProtocol: 'WS',
           // Ready-to-run examples (examples/operations) with their variables pane open.
-          defaultTabs: exampleTabs(),
+          ...graphiqlExamples(),
           defaultEditorToolsVisibility: 'variables',
         }
       : false,
@@ -180,13 +185,25 @@ function closeWhenExpired(socket: WebSocket, expiresAt: Date | undefined): void 
   socket.once('close', () => clearTimeout(timer));
 }
 
-/** Yoga's logger interface over pino, so its messages share the gateway's structured log. */
+/** Longest error message logged: a failed insert's message can carry a whole 10 MB input. */
+const LOGGED_MESSAGE_MAX = 2_000;
+
+/**
+ * Yoga's logger interface over pino, so its messages share the gateway's structured log. Errors
+ * go under `err` (pino serializes them), with their messages cut short.
+ */
 function yogaLogger(logger: Logger) {
   const child = logger.child({ component: 'yoga' });
+  const fields = (args: unknown[]) => {
+    const error = args.find((arg) => arg instanceof Error);
+    if (error === undefined) return { args };
+    const message = error.message.slice(0, LOGGED_MESSAGE_MAX);
+    return { err: { type: error.name, message, stack: error.stack?.slice(0, LOGGED_MESSAGE_MAX) } };
+  };
   return {
-    debug: (...args: unknown[]) => child.debug({ args }, 'yoga'),
-    info: (...args: unknown[]) => child.info({ args }, 'yoga'),
-    warn: (...args: unknown[]) => child.warn({ args }, 'yoga'),
-    error: (...args: unknown[]) => child.error({ args }, 'yoga'),
+    debug: (...args: unknown[]) => child.debug(fields(args), 'yoga'),
+    info: (...args: unknown[]) => child.info(fields(args), 'yoga'),
+    warn: (...args: unknown[]) => child.warn(fields(args), 'yoga'),
+    error: (...args: unknown[]) => child.error(fields(args), 'yoga'),
   };
 }

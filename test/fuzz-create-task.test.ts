@@ -165,6 +165,8 @@ describe('createImageToVideoTask over HTTP with fuzzed variables', () => {
       config: {
         maxConcurrency: 1_000_000,
         pollIntervalMs: 3_600_000,
+        // A loaded machine must not turn a slow answer into a retry: each create is judged once.
+        upstreamTimeoutMs: 30_000,
         limits: { ...DEFAULT_LIMITS, createsPerMinute: 1_000_000, tasksInFlightPerTenant: 1_000_000 },
       },
       simulatorOptions: { concurrencyLimit: 1_000_000 },
@@ -289,6 +291,26 @@ describe('createImageToVideoTask over HTTP with fuzzed variables', () => {
     },
     timeoutFor(HTTP_RUNS, 300),
   );
+
+  it('refuses text PostgreSQL cannot store (NUL, lone surrogates) in any field, naming each', async () => {
+    const postsBefore = createRequests().length;
+    const response = await send(
+      {
+        model: 'KLING_V3',
+        image: 'https://example.com/a\u0000.png',
+        prompt: 'a\u0000b',
+        negativePrompt: 'x\ud800y',
+        multiShot: false,
+      },
+      { kind: 'raw', value: 'key\u0000' },
+      ACCEPTS[0],
+    );
+    expect(expectSound(response, postsBefore)).toBe(false);
+    const paths = response.errors?.[0]?.extensions?.issues?.map((issue) => issue.path.join('.'));
+    expect(paths).toEqual(
+      expect.arrayContaining(['input.image', 'input.prompt', 'input.negativePrompt', 'idempotencyKey']),
+    );
+  });
 
   it('refuses a base64 image over 10 MB, naming it', async () => {
     const postsBefore = createRequests().length;

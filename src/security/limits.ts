@@ -36,7 +36,9 @@ export const limitsEnvironmentShape = {
   GRAPHQL_MAX_DEPTH: positiveInt(10),
   GRAPHQL_MAX_ALIASES: positiveInt(15),
   GRAPHQL_MAX_DIRECTIVES: positiveInt(20),
-  GRAPHQL_MAX_TOKENS: positiveInt(2_000),
+  // graphql-js parses nested lists recursively, one level per token: past ~1,500 levels the stack
+  // overflows, so the token cap is also the nesting cap. GraphiQL's introspection needs ~200.
+  GRAPHQL_MAX_TOKENS: positiveInt(1_000),
   GRAPHQL_MAX_COST: positiveInt(5_000),
   MAX_BODY_BYTES: positiveInt(40 * 1024 * 1024),
   TASK_CREATES_PER_MINUTE: positiveInt(30),

@@ -224,7 +224,8 @@ async function main(): Promise<number> {
     display.stop();
   }
   if (final.status === 'SUCCEEDED') {
-    for (const video of final.videos) process.stdout.write(`Video (${video.duration.toFixed(1)} s): ${video.url}\n`);
+    for (const video of final.videos)
+      process.stdout.write(`Video (${video.duration.toFixed(1)} s): ${video.url}\n`);
     return 0;
   }
   if (final.status === 'FAILED') {

@@ -5,13 +5,17 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { DEVELOPMENT_MODE_WARNING } from './auth/auth-config.js';
 import { createTokenVerifier } from './auth/verify-token.js';
 import type { AppConfig, UpstreamAuth } from './config.js';
 import type { GatewayServices } from './context.js';
-import { type DatabaseHandle, openDatabase } from './db/connection.js';
+import { type Database, type DatabaseHandle, openDatabase } from './db/connection.js';
 import { tasks } from './db/schema.js';
+import { checkReadiness } from './observability/health.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { countQueuedSubmissions, countTasksByStatus } from './observability/task-gauges.js';
 import { createPresetVoiceCatalog } from './resolvers/preset-voices.js';
 import { createSubscriptionSlots } from './security/subscription-slots.js';
 import { type HttpServer, startHttpServer } from './server.js';
@@ -19,6 +23,7 @@ import { type BackoffPolicy, DEFAULT_BACKOFF } from './submission/backoff.js';
 import type { SubmissionDeps } from './submission/submit-task.js';
 import { startSubmitter } from './submission/submitter.js';
 import { startTaskEventBus } from './tasks/task-events.js';
+import { callbackUrlFor, createCallbackReceiver } from './tracking/callbacks.js';
 import { type Poller, releaseLeases, startPoller } from './tracking/poller.js';
 import { createKlingClient, type KlingClient } from './upstream/client.js';
 import {
@@ -64,7 +69,7 @@ export interface App {
 }
 
 export function createApp(config: AppConfig, options: AppOptions = {}): App {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config.logLevel);
   const tuning = options.tuning ?? {};
   const instanceId = `gw-${randomUUID()}`;
   const cleanups: (() => Promise<void>)[] = [];
@@ -73,6 +78,15 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     accessKey: `sim-${randomBytes(8).toString('hex')}`,
     secretKey: randomBytes(32).toString('hex'),
   };
+  let database: DatabaseHandle | undefined;
+  const openDb = (): Database => {
+    if (database === undefined) throw new Error('database not open');
+    return database.db;
+  };
+  const metrics = createMetrics({
+    countTasksByStatus: () => countTasksByStatus(openDb()),
+    submissionQueueDepth: () => countQueuedSubmissions(openDb()),
+  });
   let running: RunningApp | undefined;
 
   async function start(): Promise<RunningApp> {
@@ -90,12 +104,13 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
     const simulator = config.upstream.kind === 'simulator' ? await startSimulator() : undefined;
     const kling = connectUpstream(simulator);
     cleanups.push(() => kling.close());
-    const database = await openDatabase(
+    const opened = await openDatabase(
       config.database,
       config.databaseSchema === undefined ? {} : { schema: config.databaseSchema },
     );
-    cleanups.push(() => database.close());
-    const services = await startWorkers(database, kling);
+    database = opened;
+    cleanups.push(() => opened.close());
+    const services = await startWorkers(opened, kling);
     const { poller, ...gateway } = services;
     const verifier = createTokenVerifier(config.auth);
     if (config.auth.mode === 'development') logger.warn(DEVELOPMENT_MODE_WARNING);
@@ -104,9 +119,10 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       host: config.host,
       logger,
       verifier,
+      readiness: () => checkReadiness(opened.db, { migrationsSchema: config.databaseSchema ?? 'drizzle' }),
     });
     cleanups.push(() => http.close());
-    logger.info({ url: http.url, database: database.kind, instanceId }, 'kling-graphql listening');
+    logger.info({ url: http.url, database: opened.kind, instanceId }, 'kling-graphql listening');
     return { url: http.url, services: gateway, poller, simulator };
   }
 
@@ -122,7 +138,12 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
 
   function connectUpstream(simulator: KlingSimulator | undefined): KlingClient {
     const { baseUrl, auth } = upstreamTarget(config, simulator, simulatorAccount);
-    return createKlingClient({ baseUrl, auth, timeoutMs: config.upstreamTimeoutMs });
+    return createKlingClient({
+      baseUrl,
+      auth,
+      timeoutMs: config.upstreamTimeoutMs,
+      onExchange: metrics.recordUpstreamExchange,
+    });
   }
 
   async function startWorkers(
@@ -145,26 +166,54 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       backoff: tuning.backoff ?? DEFAULT_BACKOFF,
       recoveryLookupDelaysMs: tuning.recoveryLookupDelaysMs ?? [500, 1_000, 2_000],
       firstPollAfterMs: config.pollIntervalMs,
+      ...callbackUrls(config.publicUrl),
     };
     const submitter = startSubmitter(
       submissionDeps,
       tuning.submitterIntervalMs === undefined ? {} : { intervalMs: tuning.submitterIntervalMs },
     );
     const poller = startPoller(
-      { ...writer, kling, logger, instanceId, onSlotFreed: () => submitter.wake() },
+      {
+        ...writer,
+        kling,
+        logger,
+        instanceId,
+        onSlotFreed: () => submitter.wake(),
+        onPass: ({ leased, durationMs }) => metrics.recordPollerCycle({ batchSize: leased, durationMs }),
+      },
       {
         pollIntervalMs: config.pollIntervalMs,
         leaseMs,
+        staleAfterMs: config.staleAfterMs,
+        backoff: tuning.backoff ?? DEFAULT_BACKOFF,
         ...(tuning.pollerTickMs ? { tickMs: tuning.pollerTickMs } : {}),
       },
     );
+    const callbacks = createCallbackReceiver({
+      ...writer,
+      kling,
+      logger,
+      ...(config.webhookSecret === undefined ? {} : { webhookSecret: config.webhookSecret }),
+      onSlotFreed: () => submitter.wake(),
+    });
     cleanups.push(async () => {
-      await Promise.all([poller.stop(), submitter.stop()]);
+      await Promise.all([poller.stop(), submitter.stop(), callbacks.drain()]);
       await releaseLeases(database.db, instanceId);
     });
     const presetVoices = createPresetVoiceCatalog(kling);
     const subscriptionSlots = createSubscriptionSlots(config.limits.subscriptionsPerTenant);
-    return { config, ...writer, kling, events, submitter, presetVoices, subscriptionSlots, poller };
+    return {
+      config,
+      ...writer,
+      kling,
+      events,
+      submitter,
+      presetVoices,
+      subscriptionSlots,
+      callbacks,
+      metrics,
+      poller,
+    };
   }
 
   async function stop(): Promise<void> {
@@ -176,6 +225,15 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
   }
 
   return { start, stop };
+}
+
+/** With a public URL, every create carries the task's callback URL. */
+function callbackUrls(publicUrl: string | undefined): Pick<SubmissionDeps, 'callbackUrlFor'> {
+  if (publicUrl === undefined) return {};
+  return {
+    callbackUrlFor: (task) =>
+      task.callbackToken === null ? undefined : callbackUrlFor(publicUrl, task.callbackToken),
+  };
 }
 
 function upstreamTarget(

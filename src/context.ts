@@ -3,10 +3,12 @@
  */
 import type { AppConfig } from './config.js';
 import type { Database } from './db/connection.js';
+import type { GatewayMetrics } from './observability/metrics.js';
 import type { PresetVoiceCatalog } from './resolvers/preset-voices.js';
 import type { SubscriptionSlots } from './security/subscription-slots.js';
 import type { Submitter } from './submission/submitter.js';
 import type { TaskEventBus } from './tasks/task-events.js';
+import type { CallbackReceiver } from './tracking/callbacks.js';
 import type { KlingClient } from './upstream/client.js';
 
 /** The tenant on whose behalf an operation runs. */
@@ -26,6 +28,8 @@ export interface GatewayServices {
   readonly submitter: Submitter;
   readonly presetVoices: PresetVoiceCatalog;
   readonly subscriptionSlots: SubscriptionSlots;
+  readonly callbacks: CallbackReceiver;
+  readonly metrics: GatewayMetrics;
 }
 
 export interface GatewayContext extends GatewayServices {

@@ -2,9 +2,9 @@
  * `npm start`: the gateway from the environment. With no KLING_BASE_URL and no DATABASE_URL it
  * runs on embedded defaults: the built-in simulator and PGlite under DATA_DIR.
  */
-import pino from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, parseConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
 
 function loadConfig() {
   try {
@@ -17,7 +17,14 @@ function loadConfig() {
 }
 
 const config = loadConfig();
-const logger = pino({ level: config.logLevel });
+const logger = createLogger(config.logLevel, {
+  secrets: [
+    process.env.KLING_SECRET_KEY,
+    process.env.KLING_API_KEY,
+    process.env.KLING_WEBHOOK_SECRET,
+    process.env.AUTH_JWT_SECRET,
+  ],
+});
 const app = createApp(config, { logger });
 
 const { url } = await app.start();

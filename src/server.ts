@@ -16,18 +16,24 @@ import { bearerTokenFromConnectionParams, bearerTokenFromHeader } from './auth/b
 import { KeySetUnavailableError, type TokenVerifier, verifyAccessToken } from './auth/verify-token.js';
 import type { GatewayContext, GatewayServices, Viewer } from './context.js';
 import { graphiqlExamples } from './explorer/graphiql-examples.js';
+import type { ReadinessReport } from './observability/health.js';
+import { handleWithRequestId } from './observability/request-log.js';
+import { useObservabilityEndpoints, useSubscriptionMetrics } from './observability/yoga-plugins.js';
 import { buildSchema } from './schema/index.js';
-import { admitBody } from './security/body-limit.js';
+import { admitBody, readBodyWithin } from './security/body-limit.js';
 import { documentLimitsPlugin } from './security/graphql-armor.js';
 import type { GatewayLimits } from './security/limits.js';
 import { malformedParamsAreBadRequests } from './security/malformed-params.js';
 import { subscriptionLimit } from './security/subscription-slots.js';
+import { CALLBACK_PATH_PREFIX } from './tracking/callbacks.js';
 
 export interface HttpServerOptions {
   port: number;
   host: string;
   logger: Logger;
   verifier: TokenVerifier;
+  /** Whether the database is reachable and migrated, for /readyz. */
+  readiness: () => Promise<ReadinessReport>;
 }
 
 export interface HttpServer {
@@ -62,6 +68,9 @@ export async function startHttpServer(
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     plugins: [
+      // First: probes and scrapes answer before GraphQL parsing and before any token check.
+      useObservabilityEndpoints({ readiness: options.readiness, metrics: services.metrics }),
+      useSubscriptionMetrics(services.metrics),
       malformedParamsAreBadRequests,
       documentLimitsPlugin(limits),
       ...(limits.exposeSchema ? [] : [useDisableIntrospection()]),
@@ -83,9 +92,9 @@ export async function startHttpServer(
       viewer: viewer ?? (await viewerOf(options.verifier, request)),
     }),
   });
-  const server = createServer((request, response) => {
-    if (admitBody(request, response, limits.maxBodyBytes)) route(yoga, request, response);
-  });
+  const server = createServer((request, response) =>
+    handleWithRequestId(options.logger, request, response, () => route(yoga, services, request, response)),
+  );
   const webSockets = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: limits.maxBodyBytes });
   const graphqlWs = serveGraphqlOverWebSocket(yoga, webSockets, limits, options);
   await new Promise<void>((resolve, reject) => {
@@ -108,12 +117,60 @@ export async function startHttpServer(
   };
 }
 
+/** Provider callbacks are small JSON objects; anything larger is not one. */
+const CALLBACK_BODY_MAX_BYTES = 1024 * 1024;
+
 function route(
   yoga: YogaServerInstance<TransportContext, GatewayContext>,
+  services: GatewayServices,
   request: IncomingMessage,
   response: ServerResponse,
 ): void {
-  void yoga(request, response);
+  const path = (request.url ?? '/').split('?')[0] ?? '/';
+  if (request.method === 'POST' && path.startsWith(CALLBACK_PATH_PREFIX)) {
+    void receiveCallback(services, path.slice(CALLBACK_PATH_PREFIX.length), request, response);
+    return;
+  }
+  if (admitBody(request, response, services.config.limits.maxBodyBytes)) void yoga(request, response);
+}
+
+/** Answers at once; the receiver re-reads the task from the provider in the background. */
+async function receiveCallback(
+  services: GatewayServices,
+  encodedToken: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  services.metrics.recordCallbackReceived();
+  try {
+    // The provider's sender is not ours to constrain: a chunked body is read, up to the cap.
+    const body = await readBodyWithin(request, CALLBACK_BODY_MAX_BYTES);
+    if (body === undefined) {
+      services.metrics.recordCallbackRejected('invalid');
+      return; // over the cap: the connection was dropped
+    }
+    const { status } = await services.callbacks.receive(safeDecode(encodedToken), request.headers, body);
+    const rejection =
+      status === 404
+        ? 'unknown_token'
+        : status === 401
+          ? 'bad_signature'
+          : status >= 400
+            ? 'invalid'
+            : undefined;
+    if (rejection) services.metrics.recordCallbackRejected(rejection);
+    response.writeHead(status).end();
+  } catch {
+    if (!response.headersSent) response.writeHead(500).end();
+  }
+}
+
+function safeDecode(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
 }
 
 /** graphql-ws on the same path, executing through Yoga's envelop (same plugins, same context). */

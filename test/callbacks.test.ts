@@ -13,7 +13,7 @@ import { IMAGE_URL } from './fixtures/images.js';
 import type { TaskView } from './fixtures/operations.js';
 import { testDatabaseKinds } from './helpers/databases.js';
 import { type PublicEndpoint, startPublicEndpoint } from './helpers/public-endpoint.js';
-import { createTask, readTask, waitForStatus } from './helpers/tasks.js';
+import { createSubmittedTask, readTask, waitForStatus } from './helpers/tasks.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -79,8 +79,8 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
   it('gives every create a callback URL under PUBLIC_URL with its own unguessable token', async () => {
     const { gateway, endpoint } = await start({ callbacks: { enabled: false } });
-    const first = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'one' });
-    const second = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'two' });
+    const first = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'one' });
+    const second = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'two' });
 
     const urls = gateway.simulator.tasks().map((task) => task.callbackUrl);
     const pattern = new RegExp(`^${endpoint.url}/callbacks/kling/[A-Za-z0-9_-]{43}$`);
@@ -96,7 +96,7 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
   it('drives a task to SUCCEEDED with its video by callbacks alone', async () => {
     const { gateway, endpoint } = await start();
-    const task = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'callbacks only' });
+    const task = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'callbacks only' });
 
     gateway.simulator.advanceTask(providerId(task), 'processing');
     await waitForStatus(gateway.client, task.id, 'PROCESSING');
@@ -121,7 +121,7 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
   it('answers 404 to a callback for an unknown or malformed token, and nothing happens', async () => {
     const { gateway } = await start({ callbacks: { enabled: false } });
-    const task = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'target' });
+    const task = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'target' });
     const before = gateway.simulator.requests.length;
     const forged = JSON.stringify({ task_id: task.providerTaskId, task_status: 'succeed' });
 
@@ -140,7 +140,7 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
   it("re-reads the task on a genuine token's callback and applies the provider's word, not the body's", async () => {
     const { gateway } = await start({ callbacks: { enabled: false } });
-    const task = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'lied about' });
+    const task = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'lied about' });
     gateway.simulator.advanceTask(providerId(task), 'processing');
     const token = tokenOf(gateway, task);
     const lie = JSON.stringify({
@@ -163,7 +163,7 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
   it('answers at once while the provider is slow, and coalesces a burst into one re-read and one follow-up', async () => {
     const { gateway } = await start({ callbacks: { enabled: false } });
-    const task = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'burst' });
+    const task = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'burst' });
     const token = tokenOf(gateway, task);
     gateway.simulator.injectFault({ on: 'query', fault: { type: 'delay', ms: 3_000 } });
     gateway.simulator.advanceTask(providerId(task), 'processing');
@@ -183,7 +183,7 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
   it('moves forward only under duplicated callbacks, with each status recorded once', async () => {
     const { gateway } = await start({ callbacks: { duplicate: true } });
-    const task = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'twice' });
+    const task = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'twice' });
     gateway.simulator.advanceTask(providerId(task), 'processing');
     await waitForStatus(gateway.client, task.id, 'PROCESSING');
     gateway.simulator.advanceTask(providerId(task), 'succeed');
@@ -209,7 +209,10 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
   it('settles a task from its terminal callback alone when the provider sends no other', async () => {
     const { gateway } = await start({ callbacks: { statuses: 'terminal' } });
-    const task = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'quiet provider sim:fail' });
+    const task = await createSubmittedTask(gateway.client, {
+      image: IMAGE_URL,
+      prompt: 'quiet provider sim:fail',
+    });
     gateway.simulator.advanceTask(providerId(task), 'processing');
     gateway.simulator.advanceTask(providerId(task), 'failed', 'Failure to pass the risk control system');
 
@@ -223,8 +226,8 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
   it('never polls a task a callback settled, even once it is due', async () => {
     const { gateway } = await start();
-    const settled = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'settled' });
-    const running = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'still running' });
+    const settled = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'settled' });
+    const running = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'still running' });
     gateway.simulator.advanceTask(providerId(settled), 'succeed');
     await waitForStatus(gateway.client, settled.id, 'SUCCEEDED');
     await drained(gateway);
@@ -255,7 +258,7 @@ describe.each(testDatabaseKinds())('provider callbacks (%s)', (database) => {
 
     it('accepts a valid signature and refuses missing, wrong, stale or mismatched ones', async () => {
       const { gateway, endpoint } = await start({ config: { webhookSecret: secret } });
-      const task = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'signed' });
+      const task = await createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: 'signed' });
       const token = tokenOf(gateway, task);
       gateway.simulator.advanceTask(providerId(task), 'processing');
       // The simulator does not sign: its callbacks are refused, and the task stays as it was.

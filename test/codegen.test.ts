@@ -8,9 +8,13 @@ import { expect, it } from 'vitest';
 
 it('examples/generated is up to date (run `npm run codegen` to refresh it)', async () => {
   // --check generates in memory, compares with the files on disk, writes nothing.
-  const child = spawn(process.execPath, ['node_modules/.bin/graphql-codegen', '--config', 'codegen.ts', '--check'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['node_modules/.bin/graphql-codegen', '--config', 'codegen.ts', '--check'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk));
   const [code] = (await once(child, 'exit')) as [number | null];

@@ -2,6 +2,8 @@
  * The operations frontends copy (examples/operations, also GraphiQL's tabs) are accepted by the
  * gateway as written: every create passes validation, the watch follows a task to its end.
  */
+import { readFileSync } from 'node:fs';
+import { buildSchema, Kind, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateCameraMoveTaskDocument,
@@ -13,6 +15,7 @@ import {
   WatchTaskDocument,
   type WatchTaskSubscription,
 } from '../examples/generated/graphql.js';
+import { graphiqlExamples } from '../src/explorer/graphiql-examples.js';
 import { IMAGE_URL } from './fixtures/images.js';
 import { subscribe } from './helpers/subscriptions.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
@@ -49,7 +52,9 @@ describe('example operations', () => {
   it('watches a task to SUCCEEDED', async () => {
     const { createImageToVideoTask } = await run(CreateCameraMoveTaskDocument, { image: IMAGE_URL });
     const { id } = createImageToVideoTask.task;
-    const watch = subscribe<WatchTaskSubscription>('websocket', gateway.url, WatchTaskDocument.toString(), { id });
+    const watch = subscribe<WatchTaskSubscription>('websocket', gateway.url, WatchTaskDocument.toString(), {
+      id,
+    });
     try {
       await watch.waitFor((result) => result.data?.taskUpdated.status === 'SUBMITTED');
       gateway.simulator.advanceTask(createImageToVideoTask.task.providerTaskId ?? '', 'succeed');
@@ -58,5 +63,34 @@ describe('example operations', () => {
     } finally {
       await watch.dispose();
     }
+  });
+});
+
+describe('GraphiQL examples', () => {
+  it('open with every example operation, valid against the schema, and variables for all', () => {
+    const [tab] = graphiqlExamples().defaultTabs ?? [];
+    const document = parse(tab?.query ?? '');
+    const operations = document.definitions.flatMap((definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION ? [definition.name?.value] : [],
+    );
+    expect(operations).toEqual([
+      'CreateStoryboardTask',
+      'CreateCameraMoveTask',
+      'CreateVoicedTask',
+      'WatchTask',
+      'MyTasks',
+      'Models',
+    ]);
+    expect(validate(buildSchema(readFileSync('schema.graphql', 'utf8')), document)).toEqual([]);
+    const declared = new Set(
+      document.definitions.flatMap((definition) =>
+        definition.kind === Kind.OPERATION_DEFINITION
+          ? (definition.variableDefinitions ?? []).map((variable) => variable.variable.name.value)
+          : [],
+      ),
+    );
+    const required = ['image', 'voiceId', 'id'];
+    for (const name of required) expect(declared).toContain(name);
+    expect(Object.keys(JSON.parse(tab?.variables ?? '{}'))).toEqual(expect.arrayContaining(required));
   });
 });

@@ -59,7 +59,12 @@ describe('examples/submit-and-watch.ts', () => {
   });
 
   it('exits 2 and lists every issue when the gateway refuses the input', async () => {
-    const run = await runExample(`${gateway.url}/graphql`, ['--example', 'voices', '--image', 'ftp://x/y.png']);
+    const run = await runExample(`${gateway.url}/graphql`, [
+      '--example',
+      'voices',
+      '--image',
+      'ftp://x/y.png',
+    ]);
     expect(run.code, explain(run)).toBe(2);
     expect(run.stderr).toContain('BAD_USER_INPUT');
     expect(run.stderr).toMatch(/input\.image: /);

@@ -16,7 +16,7 @@ import { IMAGE_URL } from './fixtures/images.js';
 import type { TaskView } from './fixtures/operations.js';
 import { createTestDatabase, testDatabaseKinds } from './helpers/databases.js';
 import { klingHttp } from './helpers/kling-http.js';
-import { createTask, readTask, waitForStatus } from './helpers/tasks.js';
+import { createSubmittedTask, readTask, waitForStatus } from './helpers/tasks.js';
 import { startTestApp, TEST_ACCOUNT, type TestApp } from './helpers/test-app.js';
 import { waitFor } from './helpers/wait-for.js';
 
@@ -28,6 +28,16 @@ const isSingleRead = (request: SimulatedRequest) =>
 const readsOf = (task: TaskView) => (request: SimulatedRequest) =>
   isSingleRead(request) && request.path === `${TASKS_PATH}/${task.providerTaskId}`;
 const since = (simulator: KlingSimulator, at: number) => simulator.requests.filter((r) => r.at >= at);
+
+/**
+ * What the simulator receives from now on, plus what it is still answering now: a request that
+ * arrived a moment ago may be answered with what the test does next.
+ */
+function watchRequests(simulator: KlingSimulator): () => SimulatedRequest[] {
+  const mark = simulator.requests.length;
+  const inFlight = simulator.requests.filter((request) => request.answeredCode === undefined);
+  return () => [...inFlight, ...simulator.requests.slice(mark)];
+}
 
 function providerId(task: TaskView): string {
   if (task.providerTaskId === null) throw new Error(`task ${task.id} has no provider id`);
@@ -41,7 +51,7 @@ async function createMany(
 ): Promise<TaskView[]> {
   const created = await Promise.all(
     Array.from({ length: count }, (_, index) =>
-      createTask(gateway.client, { image: IMAGE_URL, prompt: `${prompt} #${index}` }),
+      createSubmittedTask(gateway.client, { image: IMAGE_URL, prompt: `${prompt} #${index}` }),
     ),
   );
   for (const task of created) expect(task.status).toBe('SUBMITTED');
@@ -96,14 +106,12 @@ describe.each(testDatabaseKinds())('the poller (%s)', (database) => {
       tuning: { pollerTickMs: 300 },
     });
     const created = await createMany(gateway, 30);
-    const start = Date.now();
+    const requests = watchRequests(gateway.simulator);
 
     for (const task of created) gateway.simulator.advanceTask(providerId(task), 'succeed');
     await waitForAll(gateway, created, 'SUCCEEDED');
 
-    const reads = since(gateway.simulator, start).filter(
-      (request) => isList(request) || isSingleRead(request),
-    );
+    const reads = requests().filter((request) => isList(request) || isSingleRead(request));
     const lists = reads.filter(isList);
     expect(lists.length).toBeGreaterThanOrEqual(1);
     expect(reads.length).toBeLessThanOrEqual(10);
@@ -134,7 +142,7 @@ describe.each(testDatabaseKinds())('the poller (%s)', (database) => {
     // Between two passes (one just read page 2), so the next pass meets the faults below first.
     const lastPass = simulator.requests.filter(pageTwoRead).length;
     await waitFor(() => (simulator.requests.filter(pageTwoRead).length > lastPass ? true : undefined));
-    const start = Date.now();
+    const requests = watchRequests(simulator);
 
     for (const task of created) simulator.advanceTask(providerId(task), 'succeed');
     simulator.injectFault({ on: 'list', fault: { type: 'delay', ms: 0 } }); // page 1 goes through
@@ -144,12 +152,15 @@ describe.each(testDatabaseKinds())('the poller (%s)', (database) => {
     });
     await waitForAll(gateway, created, 'SUCCEEDED');
 
-    const requests = since(simulator, start);
-    expect(requests.filter(isList).map((request) => [request.query.pageNum, request.answeredCode])).toEqual([
+    expect(
+      requests()
+        .filter(isList)
+        .map((request) => [request.query.pageNum, request.answeredCode]),
+    ).toEqual([
       ['1', 0],
       ['2', 1200],
     ]);
-    for (const task of created) expect(requests.filter(readsOf(task))).toHaveLength(1);
+    for (const task of created) expect(requests().filter(readsOf(task))).toHaveLength(1);
   });
 
   it('never fails a task during an outage, backs off between probes, and recovers', async () => {
@@ -192,14 +203,17 @@ describe.each(testDatabaseKinds())('the poller (%s)', (database) => {
     const simulator = gateway.simulator;
     // Once passes read every task through the list, the next pass meets the faults below.
     await waitFor(() => (simulator.requests.filter(isList).length > 0 ? true : undefined));
-    const start = Date.now();
+    const requests = watchRequests(simulator);
     simulator.injectFault({ on: 'list', times: 3, fault: { type: 'error', code: 1302, httpStatus: 429 } });
     for (const task of created) simulator.advanceTask(providerId(task), 'failed', 'moderation');
 
     await waitForAll(gateway, created, 'FAILED');
-    const requests = since(simulator, start);
-    expect(requests.filter(isList).map((request) => request.answeredCode)).toEqual([1302, 1302, 1302, 0]);
-    expect(requests.filter(isSingleRead)).toHaveLength(0);
+    expect(
+      requests()
+        .filter(isList)
+        .map((request) => request.answeredCode),
+    ).toEqual([1302, 1302, 1302, 0]);
+    expect(requests().filter(isSingleRead)).toHaveLength(0);
   });
 
   it('flags a task in flight for too long once, keeps it, and keeps polling it at the slowest cadence', async () => {

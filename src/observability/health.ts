@@ -60,8 +60,13 @@ async function runChecks(db: Database, options: ReadinessOptions): Promise<Readi
   return { ready: migrations.ok, database: { ok: true }, migrations };
 }
 
-async function checkMigrations(db: Database, options: ReadinessOptions): Promise<ReadinessReport['migrations']> {
-  const journal = journalSchema.parse(JSON.parse(await readFile(options.journalPath ?? DEFAULT_JOURNAL, 'utf8')));
+async function checkMigrations(
+  db: Database,
+  options: ReadinessOptions,
+): Promise<ReadinessReport['migrations']> {
+  const journal = journalSchema.parse(
+    JSON.parse(await readFile(options.journalPath ?? DEFAULT_JOURNAL, 'utf8')),
+  );
   const table = sql`${sql.identifier(options.migrationsSchema ?? 'drizzle')}.${sql.identifier('__drizzle_migrations')}`;
   let applied: Set<number>;
   try {

@@ -64,45 +64,64 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
   const prefix = options.prefix ?? 'kling_graphql_';
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix });
-  const collectorErrors = new Counter({
-    name: `${prefix}metrics_collector_errors_total`,
-    help: 'Scrapes in which a database-backed gauge could not be read (it is then left empty).',
-    labelNames: ['collector'] as const,
-    registers: [registry],
-  });
+  registerDatabaseGauges(registry, prefix, options);
+  return { ...registerRecorders(registry, prefix), registry, contentType: registry.contentType };
+}
 
+/**
+ * Gauges read from the database on scrape. A scrape reads every metric at once: the error counter,
+ * registered after the gauges, waits for their reads so it reports a failure in the same scrape.
+ */
+function registerDatabaseGauges(registry: Registry, prefix: string, options: MetricsOptions): void {
+  const reads = new Set<Promise<void>>();
+  const failed: string[] = [];
+  const read = (collector: string, work: () => Promise<void>): Promise<void> => {
+    const promise: Promise<void> = work()
+      .catch(() => void failed.push(collector))
+      .finally(() => reads.delete(promise));
+    reads.add(promise);
+    return promise;
+  };
   const { countTasksByStatus, submissionQueueDepth } = options;
   new Gauge({
     name: `${prefix}tasks`,
     help: 'Tasks stored, by status (read from the database on scrape).',
     labelNames: ['status'] as const,
     registers: [registry],
-    async collect() {
+    collect() {
       this.reset();
       if (countTasksByStatus === undefined) return;
-      try {
+      return read('tasks', async () => {
         const counts = await countTasksByStatus();
         for (const status of TASK_STATUSES) this.set({ status }, counts[status] ?? 0);
-      } catch {
-        collectorErrors.inc({ collector: 'tasks' });
-      }
+      });
     },
   });
   new Gauge({
     name: `${prefix}submission_queue_depth`,
     help: 'Tasks waiting (PENDING) to be submitted to the provider (read from the database on scrape).',
     registers: [registry],
-    async collect() {
+    collect() {
       this.reset();
       if (submissionQueueDepth === undefined) return;
-      try {
-        this.set(await submissionQueueDepth());
-      } catch {
-        collectorErrors.inc({ collector: 'submission_queue_depth' });
-      }
+      return read('submission_queue_depth', async () => this.set(await submissionQueueDepth()));
     },
   });
+  new Counter({
+    name: `${prefix}metrics_collector_errors_total`,
+    help: 'Scrapes in which a database-backed gauge could not be read (it is then left empty).',
+    labelNames: ['collector'] as const,
+    registers: [registry],
+    async collect() {
+      await Promise.allSettled([...reads]);
+      for (const collector of failed.splice(0)) this.inc({ collector });
+    },
+  });
+}
 
+type Recorders = Omit<GatewayMetrics, 'registry' | 'contentType'>;
+
+function registerRecorders(registry: Registry, prefix: string): Recorders {
   const upstreamDuration = new Histogram({
     name: `${prefix}upstream_request_duration_seconds`,
     help: 'Duration of one exchange with the Kling API, by operation and Kling body code.',
@@ -157,8 +176,6 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   }
 
   return {
-    registry,
-    contentType: registry.contentType,
     recordUpstreamExchange(exchange) {
       const operation: KlingOperation = exchange.operation;
       const code = codeLabel(exchange.code);

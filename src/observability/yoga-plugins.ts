@@ -17,13 +17,14 @@ export interface ObservabilityEndpointsOptions {
   metrics: Pick<GatewayMetrics, 'metricsText' | 'contentType'>;
 }
 
-const NO_STORE = { 'cache-control': 'no-store' };
+/** A fresh object each time: the fetch implementation may add `content-length` to the one it is given. */
+const noStore = () => ({ 'cache-control': 'no-store' });
 
 type FetchResponse = typeof Response;
 
 export function useObservabilityEndpoints(options: ObservabilityEndpointsOptions): Plugin {
   const answer = async (pathname: string, Response: FetchResponse): Promise<Response | undefined> => {
-    const json = (body: unknown, status: number) => Response.json(body, { status, headers: NO_STORE });
+    const json = (body: unknown, status: number) => Response.json(body, { status, headers: noStore() });
     switch (pathname) {
       case OBSERVABILITY_PATHS.health:
         return json({ status: 'ok' }, 200);
@@ -33,7 +34,7 @@ export function useObservabilityEndpoints(options: ObservabilityEndpointsOptions
       }
       case OBSERVABILITY_PATHS.metrics:
         return new Response(await options.metrics.metricsText(), {
-          headers: { ...NO_STORE, 'content-type': options.metrics.contentType },
+          headers: { ...noStore(), 'content-type': options.metrics.contentType },
         });
       default:
         return undefined;
@@ -51,7 +52,12 @@ export function useObservabilityEndpoints(options: ObservabilityEndpointsOptions
 /** graphql-ws hands envelop its own context, with `extra.socket`; HTTP requests carry `request`. */
 export function transportOf(context: unknown): SubscriptionTransport {
   if (typeof context !== 'object' || context === null) return 'http';
-  if ('extra' in context && typeof context.extra === 'object' && context.extra !== null && 'socket' in context.extra) {
+  if (
+    'extra' in context &&
+    typeof context.extra === 'object' &&
+    context.extra !== null &&
+    'socket' in context.extra
+  ) {
     return 'websocket';
   }
   const request = 'request' in context ? (context.request as Partial<Request> | undefined) : undefined;

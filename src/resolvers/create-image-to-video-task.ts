@@ -4,7 +4,7 @@
  * state it reached. The background submitter owns every later attempt.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import stringify from 'safe-stable-stringify';
 import type { GatewayContext } from '../context.js';
@@ -18,6 +18,9 @@ import { unstorableTextReason } from './validation/storable-text.js';
 
 /** Longest accepted idempotency key, characters. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+/** How long a new task is left to the mutation's own first submission attempt, ms. */
+const FIRST_ATTEMPT_GRACE_MS = 10_000;
 
 /** Prefix of the external task ids the gateway derives; never numeric-looking, unlike Kling's ids. */
 export const EXTERNAL_TASK_ID_PREFIX = 'kg-';
@@ -101,6 +104,9 @@ async function insertPendingTask(
         prompt: request.prompt ?? null,
         input: request,
         callbackToken: newCallbackToken(),
+        // The mutation makes the first attempt itself; the background submitter steps in only if
+        // that attempt never happens (a crash) or leaves the task waiting.
+        nextAttemptAt: sql`now() + ${FIRST_ATTEMPT_GRACE_MS} * interval '1 millisecond'`,
         eventSequence: 1,
       })
       .returning();

@@ -25,3 +25,22 @@ function refuse(response: ServerResponse, status: number, code: string, message:
   // The unread body stays on the socket, so the connection cannot be reused.
   response.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(body);
 }
+
+/** The whole body as UTF-8, or undefined (and the socket dropped) once it passes `maxBytes`. */
+export async function readBodyWithin(
+  request: IncomingMessage,
+  maxBytes: number,
+): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of request) {
+    const bytes = chunk as Buffer;
+    received += bytes.length;
+    if (received > maxBytes) {
+      request.destroy();
+      return undefined;
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

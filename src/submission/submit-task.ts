@@ -44,7 +44,9 @@ export async function submitTask(deps: SubmissionDeps, taskId: string): Promise<
   const claim = await claimForSubmission(deps.db, taskId, deps.claim);
   if (claim.kind === 'at-capacity') {
     const note = `Waiting for a provider slot: ${claim.inFlight} of ${deps.claim.maxConcurrency} tasks in flight`;
-    return (await applyTaskChange(deps, taskId, null, { statusMessage: note }))?.task;
+    // Due at once: the next pass (run as soon as a slot frees) takes it.
+    return (await applyTaskChange(deps, taskId, null, { statusMessage: note, nextAttemptAt: new Date() }))
+      ?.task;
   }
   if (claim.kind === 'not-claimable') return claim.task;
   const task = claim.task;

@@ -31,6 +31,8 @@ export interface PollerDeps extends TaskWriter {
   readonly instanceId: string;
   /** Called when a task reaches a terminal state, freeing a provider slot. */
   readonly onSlotFreed: () => void;
+  /** Called after each pass that leased work, for metrics. */
+  readonly onPass?: (pass: { leased: number; durationMs: number }) => void;
 }
 
 export interface PollerOptions {
@@ -102,8 +104,22 @@ function resolveSettings(options: PollerOptions): Settings {
 
 /** One pass: lease what is due, read it from the provider, apply, release. */
 async function pollDueTasks(deps: PollerDeps, settings: Settings, outage: OutageBackoff): Promise<void> {
+  const startedAt = performance.now();
   const leased = await leaseForPass(deps, settings);
   if (leased.length === 0) return;
+  try {
+    await pollLeased(deps, settings, outage, leased);
+  } finally {
+    deps.onPass?.({ leased: leased.length, durationMs: performance.now() - startedAt });
+  }
+}
+
+async function pollLeased(
+  deps: PollerDeps,
+  settings: Settings,
+  outage: OutageBackoff,
+  leased: TaskRow[],
+): Promise<void> {
   let reads: TaskReads;
   try {
     reads = await readTasks(deps.kling, deps.logger, leased, { ...settings, probeFirst: outage.recovering });

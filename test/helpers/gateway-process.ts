@@ -18,7 +18,16 @@ export interface GatewayProcess {
   kill(): Promise<void>;
 }
 
-export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+/** A gateway process that may still be starting: `listening` resolves with its URL. */
+export interface StartingGatewayProcess extends Omit<GatewayProcess, 'url'> {
+  /** Rejects when the process exits (or is killed) before it listens. */
+  readonly listening: Promise<string>;
+  /** Whether the process has exited. */
+  readonly exited: boolean;
+}
+
+/** Spawns the gateway and returns at once, so a test can also kill it while it starts. */
+export function spawnGatewayProcess(env: Record<string, string>): StartingGatewayProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,17 +37,35 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     if (stream) createInterface({ input: stream }).on('line', (line) => logs.push(line));
   }
   const exited = once(child, 'exit');
-  const url = await waitFor(
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  const listening = waitFor(
     () => {
-      if (child.exitCode !== null) throw new Error(`gateway exited early:\n${logs.join('\n')}`);
+      if (hasExited()) throw new Error(`gateway exited before listening:\n${logs.join('\n')}`);
       const line = logs.find((entry) => entry.includes('"kling-graphql listening"'));
       return line === undefined ? undefined : (JSON.parse(line) as { url: string }).url;
     },
-    { timeoutMs: 20_000, what: 'the gateway process to listen' },
+    { timeoutMs: 30_000, what: 'the gateway process to listen' },
   );
+  // Observed by whoever awaits it; a process killed while starting never listens.
+  listening.catch(() => {});
   const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (!hasExited()) child.kill(signal);
     await exited;
   };
-  return { url, child, logs, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+  return {
+    child,
+    logs,
+    listening,
+    get exited() {
+      return hasExited();
+    },
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+  };
+}
+
+export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+  const starting = spawnGatewayProcess(env);
+  const url = await starting.listening;
+  return { url, child: starting.child, logs: starting.logs, stop: starting.stop, kill: starting.kill };
 }

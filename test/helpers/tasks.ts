@@ -39,3 +39,15 @@ export async function waitForStatus(
     { timeoutMs, what: `task ${id} to be ${status}` },
   );
 }
+
+/**
+ * Creates a task and waits until it is upstream: the background submitter may claim a fresh task
+ * before the mutation's own attempt does, and then the mutation answers PENDING.
+ */
+export async function createSubmittedTask(
+  client: GraphQLClient,
+  input: Record<string, unknown>,
+): Promise<TaskView> {
+  const created = await createTask(client, input);
+  return created.status === 'PENDING' ? waitForStatus(client, created.id, 'SUBMITTED') : created;
+}

@@ -1,0 +1,77 @@
+/**
+ * The gateway under test, in a process of its own: configured from the environment exactly as
+ * `npm start` is (src/main.ts), plus a control channel for the harness (memory after a GC, a
+ * status change applied here through the one status writer, stopping the poller).
+ *
+ * Environment: everything src/config.ts reads, plus BENCH_TUNING (JSON of AppTuning) and
+ * BENCH_POLLER=off.
+ */
+import pino from 'pino';
+import { type AppTuning, createApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import type { TaskStatus } from '../../src/db/schema.js';
+import { applyTaskChange } from '../../src/tasks/apply-task-change.js';
+import { serveRpc } from '../lib/rpc.js';
+import { wallClockMs } from '../lib/stats.js';
+
+export interface MemoryReading {
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+export interface GatewayInfo {
+  url: string;
+  /** Whether this build serves provider callbacks (`services.callbacks`) at all. */
+  callbacksWired: boolean;
+}
+
+export type GatewayApi = {
+  /** Memory after a full garbage collection. */
+  memory(params: Record<string, never>): Promise<MemoryReading>;
+  /**
+   * Applies `status` to each task in turn through the gateway's one status writer, as its poller
+   * or a callback would; `t0` is read just before each change, `gapMs` waited between two.
+   */
+  applyStatus(params: { taskIds: string[]; status: TaskStatus; gapMs?: number }): Promise<{ t0: number[] }>;
+  stopPoller(params: Record<string, never>): Promise<void>;
+  subscriberCount(params: Record<string, never>): Promise<number>;
+};
+
+function collectGarbage(): void {
+  // --expose-gc is set by the harness for every child.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
+const config = parseConfig(process.env);
+const logger = pino({ level: config.logLevel });
+const tuning = JSON.parse(process.env.BENCH_TUNING ?? '{}') as AppTuning;
+const app = createApp(config, { logger, tuning });
+const running = await app.start();
+if (process.env.BENCH_POLLER === 'off') await running.poller.stop();
+const writer = { db: running.services.db, taskEventsChannel: running.services.taskEventsChannel };
+
+serveRpc(
+  {
+    memory: async () => {
+      collectGarbage();
+      const usage = process.memoryUsage();
+      return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
+    },
+    applyStatus: async ({ taskIds, status, gapMs }) => {
+      const t0: number[] = [];
+      for (const taskId of taskIds) {
+        t0.push(wallClockMs());
+        const result = await applyTaskChange(writer, taskId, { status });
+        if (!result?.changed) throw new Error(`task ${taskId} did not move to ${status}`);
+        if (gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs));
+      }
+      return { t0 };
+    },
+    stopPoller: () => running.poller.stop(),
+    subscriberCount: async () => running.services.events.subscriberCount(),
+  } satisfies GatewayApi,
+  { url: running.url, callbacksWired: 'callbacks' in running.services } satisfies GatewayInfo,
+  () => app.stop(),
+);

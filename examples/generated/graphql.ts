@@ -43,7 +43,7 @@ export type CameraControlType =
 
 /** A region of the image and the path it moves along. */
 export type DynamicMaskInput = {
-  /** The region to move: an http(s) URL or raw base64 of a .jpg/.jpeg/.png image. Its resolution must equal `staticMask`’s and its aspect ratio the image’s; a mismatch fails the task later, not the request. */
+  /** The region to move: an http(s) URL or raw base64 of a .jpg/.jpeg/.png image. Its resolution must equal `staticMask`’s and the other masks’ (checked here for base64 masks) and its aspect ratio the image’s (the provider fails the task later on a mismatch). */
   mask: string;
   /** The path, 2–77 points joined in order (2 points: a straight line). */
   trajectories: Array<PointInput>;
@@ -79,7 +79,7 @@ export type ImageToVideoInput = {
   shots?: Array<ShotInput> | null | undefined;
   /** Generate audio with the video; default false. Must be true when a prompt refers to a voice. Available only on KLING_V2_6 in PRO mode at 5 or 10 s; KLING_V3 in STD or PRO mode at 3–15 s. On KLING_V2_6, `image` + `imageTail` needs `sound: false`. */
   sound?: boolean | null | undefined;
-  /** Motion brush. Available only on KLING_V1 in STD or PRO mode at 5 s; KLING_V1_5 in PRO mode at 5 s. `imageTail`, motion brush and `cameraControl` exclude each other: send at most one. The region that stays still: an http(s) URL or raw base64 (no `data:` prefix) of a .jpg/.jpeg/.png image, with the image's aspect ratio and the dynamic masks' resolution (a mismatch fails the task later, not the request). */
+  /** Motion brush. Available only on KLING_V1 in STD or PRO mode at 5 s; KLING_V1_5 in PRO mode at 5 s. `imageTail`, motion brush and `cameraControl` exclude each other: send at most one. The region that stays still: an http(s) URL or raw base64 (no `data:` prefix) of a .jpg/.jpeg/.png image, with the dynamic masks' resolution (checked here for base64 masks) and the image's aspect ratio (the provider fails the task later on a mismatch). */
   staticMask?: string | null | undefined;
   /** Up to 2 voices to speak with, referred to from the prompt. Available only on KLING_V2_6 in PRO mode at 5 or 10 s. */
   voices?: Array<VoiceInput> | null | undefined;

@@ -64,7 +64,7 @@ export const ImageToVideoInput = builder.inputType('ImageToVideoInput', {
       description: `Quality mode; default ${clientName(DEFAULT_MODE)}. Several features exist only in PRO mode.`,
     }),
     staticMask: t.string({
-      description: `${MOTION_BRUSH} The region that stays still: ${IMAGE_FORMAT}, with the image's aspect ratio and the dynamic masks' resolution (a mismatch fails the task later, not the request).`,
+      description: `${MOTION_BRUSH} The region that stays still: ${IMAGE_FORMAT}, with the dynamic masks' resolution (checked here for base64 masks) and the image's aspect ratio (the provider fails the task later on a mismatch).`,
     }),
     dynamicMasks: t.field({
       type: [DynamicMaskInput],

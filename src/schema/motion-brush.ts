@@ -19,7 +19,7 @@ export const DynamicMaskInput = builder.inputType('DynamicMaskInput', {
     mask: t.string({
       required: true,
       description:
-        'The region to move: an http(s) URL or raw base64 of a .jpg/.jpeg/.png image. Its resolution must equal `staticMask`’s and its aspect ratio the image’s; a mismatch fails the task later, not the request.',
+        'The region to move: an http(s) URL or raw base64 of a .jpg/.jpeg/.png image. Its resolution must equal `staticMask`’s and the other masks’ (checked here for base64 masks) and its aspect ratio the image’s (the provider fails the task later on a mismatch).',
     }),
     trajectories: t.field({
       type: [PointInput],

@@ -112,10 +112,16 @@ export async function startHttpServer(
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // In-flight requests get a grace period; SSE streams never end on their own, so whatever
+        // is still open then is cut (clients resume with afterSequence/since).
+        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
       });
     },
   };
 }
+
+/** How long shutdown waits for in-flight requests before cutting the connections left, ms. */
+const SHUTDOWN_GRACE_MS = 5_000;
 
 /** Provider callbacks are small JSON objects; anything larger is not one. */
 const CALLBACK_BODY_MAX_BYTES = 1024 * 1024;

@@ -165,7 +165,8 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       claim: { instanceId, maxConcurrency: config.maxConcurrency, leaseMs },
       backoff: tuning.backoff ?? DEFAULT_BACKOFF,
       recoveryLookupDelaysMs: tuning.recoveryLookupDelaysMs ?? [500, 1_000, 2_000],
-      firstPollAfterMs: config.pollIntervalMs,
+      // With callbacks expected, the first poll is only a safety net for a lost one.
+      firstPollAfterMs: config.publicUrl === undefined ? config.pollIntervalMs : callbackSafetyNetMs(config),
       ...callbackUrls(config.publicUrl),
     };
     const submitter = startSubmitter(
@@ -195,6 +196,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       logger,
       ...(config.webhookSecret === undefined ? {} : { webhookSecret: config.webhookSecret }),
       onSlotFreed: () => submitter.wake(),
+      pollDeferralMs: callbackSafetyNetMs(config),
     });
     cleanups.push(async () => {
       await Promise.all([poller.stop(), submitter.stop(), callbacks.drain()]);
@@ -225,6 +227,11 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
   }
 
   return { start, stop };
+}
+
+/** Polling interval of tasks whose callbacks arrive: ten base intervals. */
+function callbackSafetyNetMs(config: AppConfig): number {
+  return 10 * config.pollIntervalMs;
 }
 
 /** With a public URL, every create carries the task's callback URL. */

@@ -2,6 +2,7 @@
  * The one place where a client's access token is verified (jose). HTTP, SSE and WebSocket all call
  * `verifyAccessToken`; `sub` becomes the viewer, the tenant that owns what it creates.
  */
+import { createSecretKey } from 'node:crypto';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import type { Viewer } from '../context.js';
 import type { AuthConfig, ClaimRules } from './auth-config.js';
@@ -66,7 +67,8 @@ export function createTokenVerifier(
     case 'development':
       return { mode: 'development' };
     case 'secret': {
-      const key = config.secret.reveal();
+      // Imported once: given raw bytes, jose would import the key again on every request.
+      const key = createSecretKey(config.secret.reveal());
       const verify: Verify = async (token, options) => (await jwtVerify(token, key, options)).payload;
       return { mode: 'jwt', verify, options: verifyOptions(config.claims, SECRET_ALGORITHMS), now };
     }

@@ -37,6 +37,11 @@ export interface CallbackReceiverDeps extends TaskWriter {
   readonly webhookSecret?: string | undefined;
   /** Called when a re-read moves a task to a terminal state, freeing a provider slot. */
   readonly onSlotFreed: () => void;
+  /**
+   * How far a callback pushes the task's next poll out, ms: callbacks evidently reach this task,
+   * so polling is only a safety net for a lost one. @default 60_000
+   */
+  readonly pollDeferralMs?: number;
 }
 
 export interface CallbackReceiver {
@@ -112,8 +117,11 @@ async function reread(deps: CallbackReceiverDeps, taskId: string): Promise<void>
   const [task] = await deps.db.select().from(tasks).where(eq(tasks.id, taskId));
   if (task === undefined || isTerminal(task.status)) return;
   const wire = await deps.kling.getImageToVideoTask(task.providerTaskId ?? task.externalTaskId);
-  // A callback may beat the create's own answer: the task is upstream from now on.
-  const bookkeeping = task.submittedAt === null ? { submittedAt: new Date() } : {};
+  const bookkeeping = {
+    // A callback may beat the create's own answer: the task is upstream from now on.
+    ...(task.submittedAt === null ? { submittedAt: new Date() } : {}),
+    nextAttemptAt: new Date(Date.now() + (deps.pollDeferralMs ?? 60_000)),
+  };
   const result = await applyTaskChange(deps, task.id, statusChangeFromWire(wire), bookkeeping);
   if (result?.changed && isTerminal(result.task.status)) deps.onSlotFreed();
 }

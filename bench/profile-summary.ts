@@ -14,6 +14,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -40,8 +41,19 @@ if (file === undefined) {
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+/** The closest frame that belongs to a package or to this repository: who asked for the work. */
+const culpritOf = (id: number): string => {
+  for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+    const url = byId.get(at)?.callFrame.url ?? '';
+    if (url !== '' && !url.startsWith('node:')) return ownerOf(url);
+  }
+  return '(no JavaScript caller)';
+};
 const selfByFunction = new Map<string, number>();
 const selfByOwner = new Map<string, number>();
+const selfByCulprit = new Map<string, number>();
 let total = 0;
 for (const [i, id] of profile.samples.entries()) {
   const micros = profile.timeDeltas[i] ?? 0;
@@ -52,6 +64,8 @@ for (const [i, id] of profile.samples.entries()) {
   selfByFunction.set(name, (selfByFunction.get(name) ?? 0) + micros);
   const owner = frame.functionName === '(idle)' ? '(idle)' : ownerOf(frame.url);
   selfByOwner.set(owner, (selfByOwner.get(owner) ?? 0) + micros);
+  const culprit = frame.functionName === '(idle)' ? '(idle)' : culpritOf(id);
+  selfByCulprit.set(culprit, (selfByCulprit.get(culprit) ?? 0) + micros);
 }
 const print = (title: string, entries: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
@@ -62,4 +76,8 @@ const print = (title: string, entries: Map<string, number>) => {
 };
 process.stdout.write(`${file}: ${(total / 1e6).toFixed(1)} s sampled\n`);
 print('self time by package / file', selfByOwner);
+print(
+  'time by calling package / file (Node internals and native work charged to their caller)',
+  selfByCulprit,
+);
 print('self time by function', selfByFunction);

@@ -5,7 +5,8 @@
  *
  * Options: --full; --quiet-wait=SECONDS (how long to wait for a quiet machine; quick 30, full
  * 600); --only=1,3 (rows; 3–5 run together, as 1–2 do); --out=FILE (default BENCHMARKS.md);
- * --profile (write the gateways' CPU profiles next to their logs).
+ * --profile (write every process's CPU profile next to its log; read one with
+ * `tsx bench/profile-summary.ts`).
  * Environment: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { randomBytes } from 'node:crypto';
@@ -100,7 +101,7 @@ try {
           baseline: '—',
           checks: [],
           notes: [],
-          notMeasured: `the harness failed: ${message.split('\n')[0]}`,
+          notMeasured: `the harness failed: ${message.replace(/\s+/g, ' ').slice(0, 300)}`,
         });
       }
     }

@@ -65,7 +65,7 @@ export interface BenchContext {
   /** Children's logs (and CPU profiles with --profile) go here. */
   readonly logDir: string;
   readonly databaseUrl: string;
-  /** Write the gateways' CPU profiles (`node --cpu-prof`) into logDir/profiles. */
+  /** Write every child's CPU profile (`node --cpu-prof`) into logDir/profiles/<name>. */
   readonly cpuProfile: boolean;
   /** The simulator account the gateways authenticate as. */
   readonly account: { accessKey: string; secretKey: string };
@@ -95,8 +95,11 @@ async function start<Api extends RpcApi, Info>(
   name: string,
   script: string,
   env: Record<string, string> = {},
-  nodeArgs: string[] = [],
 ): Promise<Child<Api, Info>> {
+  const nodeArgs = ctx.cpuProfile
+    ? // One directory per process: the tsx loader thread writes a profile of its own next to the main one.
+      ['--cpu-prof', `--cpu-prof-dir=${ctx.logDir}/profiles/${name}`]
+    : [];
   const child = await startChild<Api, Info>({ name, script, env, nodeArgs, logDir: ctx.logDir });
   started.add(child);
   return child;
@@ -171,28 +174,18 @@ export async function startGateway(
   name: string,
   options: GatewayOptions,
 ): Promise<Gateway> {
-  const profileArgs = ctx.cpuProfile
-    ? // One directory per process: the tsx loader thread writes a profile of its own next to the main one.
-      ['--cpu-prof', `--cpu-prof-dir=${ctx.logDir}/profiles/${name}`]
-    : [];
-  const gateway = await start<GatewayApi, GatewayInfo>(
-    ctx,
-    name,
-    'bench/servers/gateway.ts',
-    {
-      ...GATEWAY_DEFAULTS,
-      DATABASE_URL: ctx.databaseUrl,
-      DATABASE_SCHEMA: options.schema,
-      KLING_BASE_URL: options.simulatorUrl,
-      KLING_ACCESS_KEY: ctx.account.accessKey,
-      KLING_SECRET_KEY: ctx.account.secretKey,
-      AUTH_JWT_SECRET: ctx.authSecret,
-      BENCH_TUNING: JSON.stringify(options.tuning ?? {}),
-      BENCH_POLLER: options.poller ?? 'on',
-      ...options.env,
-    },
-    profileArgs,
-  );
+  const gateway = await start<GatewayApi, GatewayInfo>(ctx, name, 'bench/servers/gateway.ts', {
+    ...GATEWAY_DEFAULTS,
+    DATABASE_URL: ctx.databaseUrl,
+    DATABASE_SCHEMA: options.schema,
+    KLING_BASE_URL: options.simulatorUrl,
+    KLING_ACCESS_KEY: ctx.account.accessKey,
+    KLING_SECRET_KEY: ctx.account.secretKey,
+    AUTH_JWT_SECRET: ctx.authSecret,
+    BENCH_TUNING: JSON.stringify(options.tuning ?? {}),
+    BENCH_POLLER: options.poller ?? 'on',
+    ...options.env,
+  });
   ctx.callbacksWired ??= gateway.info.callbacksWired;
   return gateway;
 }

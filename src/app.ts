@@ -16,6 +16,7 @@ import { checkReadiness } from './observability/health.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { countQueuedSubmissions, countTasksByStatus } from './observability/task-gauges.js';
+import { createFinishedTaskCache } from './resolvers/finished-task-cache.js';
 import { createPresetVoiceCatalog } from './resolvers/preset-voices.js';
 import { createSubscriptionSlots } from './security/subscription-slots.js';
 import { type HttpServer, startHttpServer } from './server.js';
@@ -214,6 +215,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       subscriptionSlots,
       callbacks,
       metrics,
+      finishedTasks: createFinishedTaskCache(),
       poller,
     };
   }

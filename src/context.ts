@@ -4,6 +4,7 @@
 import type { AppConfig } from './config.js';
 import type { Database } from './db/connection.js';
 import type { GatewayMetrics } from './observability/metrics.js';
+import type { FinishedTaskCache } from './resolvers/finished-task-cache.js';
 import type { PresetVoiceCatalog } from './resolvers/preset-voices.js';
 import type { SubscriptionSlots } from './security/subscription-slots.js';
 import type { Submitter } from './submission/submitter.js';
@@ -30,6 +31,7 @@ export interface GatewayServices {
   readonly subscriptionSlots: SubscriptionSlots;
   readonly callbacks: CallbackReceiver;
   readonly metrics: GatewayMetrics;
+  readonly finishedTasks: FinishedTaskCache;
 }
 
 export interface GatewayContext extends GatewayServices {

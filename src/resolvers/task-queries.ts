@@ -12,11 +12,13 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export async function getTask(ctx: GatewayContext, id: string): Promise<TaskRow | null> {
   // A malformed id names no task; asking the database would only turn it into an error.
   if (!UUID_PATTERN.test(id)) return null;
+  const cached = ctx.finishedTasks.task(id, ctx.viewer.id);
+  if (cached) return cached;
   const [task] = await ctx.db
     .select()
     .from(tasks)
     .where(and(eq(tasks.id, id), eq(tasks.owner, ctx.viewer.id)));
-  return task ?? null;
+  return task ? ctx.finishedTasks.rememberTask(task) : null;
 }
 
 /** Position in the newest-first order: creation time, then id to break ties. */
@@ -77,12 +79,16 @@ function newerThan(cursor: TaskCursor): SQL | undefined {
   );
 }
 
-export async function getTaskEvents(ctx: GatewayContext, taskId: string): Promise<TaskEventRow[]> {
-  return ctx.db
+/** A task's events, oldest first; `task` has passed the viewer's ownership check. */
+export async function getTaskEvents(ctx: GatewayContext, task: TaskRow): Promise<TaskEventRow[]> {
+  const cached = ctx.finishedTasks.events(task.id);
+  if (cached) return cached;
+  const rows = await ctx.db
     .select()
     .from(taskEvents)
-    .where(eq(taskEvents.taskId, taskId))
+    .where(eq(taskEvents.taskId, task.id))
     .orderBy(asc(taskEvents.sequence));
+  return ctx.finishedTasks.rememberEvents(task, rows);
 }
 
 /**

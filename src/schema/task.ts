@@ -107,7 +107,7 @@ export const VideoTask = builder.node(builder.objectRef<TaskRow>('VideoTask'), {
     events: t.field({
       type: [TaskEvent],
       description: 'Every status change, oldest first.',
-      resolve: (task, _args, ctx) => getTaskEvents(ctx, task.id),
+      resolve: (task, _args, ctx) => getTaskEvents(ctx, task),
     }),
     sequence: t.exposeInt('eventSequence', { description: 'The `sequence` of the latest event.' }),
     unitsCharged: t.exposeString('unitsCharged', {

@@ -167,7 +167,7 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
       backoff: tuning.backoff ?? DEFAULT_BACKOFF,
       recoveryLookupDelaysMs: tuning.recoveryLookupDelaysMs ?? [500, 1_000, 2_000],
       // With callbacks expected, the first poll is only a safety net for a lost one.
-      firstPollAfterMs: config.publicUrl === undefined ? config.pollIntervalMs : callbackSafetyNetMs(config),
+      firstPollAfterMs: config.publicUrl === undefined ? config.pollIntervalMs : 10 * config.pollIntervalMs,
       ...callbackUrls(config.publicUrl),
     };
     const submitter = startSubmitter(
@@ -231,9 +231,14 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
   return { start, stop };
 }
 
-/** Polling interval of tasks whose callbacks arrive: ten base intervals. */
+/**
+ * How far each callback pushes its task's next poll: 60 base intervals (5 min at the default), so a
+ * task whose callbacks arrive is not polled at all, while a lost final callback is still caught.
+ * Before the first callback, a task is polled after 10 intervals: a PUBLIC_URL the provider cannot
+ * reach costs little.
+ */
 function callbackSafetyNetMs(config: AppConfig): number {
-  return 10 * config.pollIntervalMs;
+  return 60 * config.pollIntervalMs;
 }
 
 /** With a public URL, every create carries the task's callback URL. */

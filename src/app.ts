@@ -232,13 +232,14 @@ export function createApp(config: AppConfig, options: AppOptions = {}): App {
 }
 
 /**
- * How far each callback pushes its task's next poll: 60 base intervals (5 min at the default), so a
- * task whose callbacks arrive is not polled at all, while a lost final callback is still caught.
+ * How far each callback pushes its task's next poll: 120 base intervals (10 min at the default,
+ * longer than the provider's slowest generation), so a task whose callbacks arrive is not polled
+ * at all, while a lost final callback is still caught within that time.
  * Before the first callback, a task is polled after 10 intervals: a PUBLIC_URL the provider cannot
  * reach costs little.
  */
 function callbackSafetyNetMs(config: AppConfig): number {
-  return 60 * config.pollIntervalMs;
+  return 120 * config.pollIntervalMs;
 }
 
 /** With a public URL, every create carries the task's callback URL. */

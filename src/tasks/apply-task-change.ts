@@ -4,12 +4,12 @@
  * next sequence number and announces the change, so subscribers hear of it exactly when it is
  * durable, on every instance.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../db/connection.js';
 import { type StoredVideo, type TaskRow, type TaskStatus, taskEvents, tasks } from '../db/schema.js';
 import type { WireTask } from '../upstream/wire.js';
 import { announceTaskChange } from './task-events.js';
-import { movesForward, STATUS_FROM_WIRE, type TaskFailureCode } from './task-status.js';
+import { IN_FLIGHT_STATUSES, movesForward, STATUS_FROM_WIRE, type TaskFailureCode } from './task-status.js';
 
 export interface StatusChange {
   status: TaskStatus;
@@ -62,9 +62,10 @@ export async function applyTaskChange(
     const moves = change !== null && movesForward(current.status, change.status);
     const sequence = moves ? current.eventSequence + 1 : current.eventSequence;
     const statusFields = moves && change !== null ? statusColumns(change, sequence) : {};
+    const inFlight = IN_FLIGHT_STATUSES.includes(current.status);
     const [task] = await tx
       .update(tasks)
-      .set({ ...bookkeeping, ...statusFields, updatedAt: sql`now()` })
+      .set({ ...bookkeeping, ...statusFields, ...pollSchedule(bookkeeping, inFlight), updatedAt: sql`now()` })
       .where(eq(tasks.id, taskId))
       .returning();
     if (task === undefined) return undefined;
@@ -81,6 +82,17 @@ export async function applyTaskChange(
     }
     return { task, changed: moves };
   });
+}
+
+/**
+ * A task already in flight is never scheduled earlier than it is: a callback that pushed its next
+ * poll out (callbacks evidently arrive) must not be undone by the create's answer landing after it.
+ * A PENDING task takes the schedule as given (its first poll, or a freed slot making it due).
+ */
+function pollSchedule(bookkeeping: Bookkeeping, inFlight: boolean): { nextAttemptAt?: SQL } {
+  const next = bookkeeping.nextAttemptAt;
+  if (next === undefined || !inFlight) return {};
+  return { nextAttemptAt: sql`greatest(${tasks.nextAttemptAt}, ${next.toISOString()}::timestamptz)` };
 }
 
 function statusColumns(change: StatusChange, sequence: number): Partial<TaskRow> {

@@ -23,6 +23,7 @@ import { documentLimitsPlugin } from './security/graphql-armor.js';
 import { malformedParamsAreBadRequests } from './security/malformed-params.js';
 import { CALLBACK_PATH_PREFIX } from './tracking/callbacks.js';
 import { serveGraphqlOverWebSocket, type TransportContext } from './transport/graphql-websocket.js';
+import { maskError } from './transport/mask-errors.js';
 import { receiveCallback } from './transport/provider-callbacks.js';
 import { yogaLogger } from './transport/yoga-logger.js';
 
@@ -57,6 +58,7 @@ export async function startHttpServer(
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    maskedErrors: { maskError },
     plugins: [
       // First: probes and scrapes answer before GraphQL parsing and before any token check.
       useObservabilityEndpoints({ readiness: options.readiness, metrics: services.metrics }),

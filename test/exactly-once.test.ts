@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KlingSimulator } from '../src/upstream/simulator/index.js';
 import { IMAGE_URL } from './fixtures/images.js';
@@ -70,15 +73,15 @@ describe.each(testDatabaseKinds())('submitting exactly once (%s)', (database) =>
 describe.each(testDatabaseKinds())('a crash between the upstream create and the local write (%s)', (kind) => {
   let database: TestDatabase;
   let simulator: KlingSimulator | undefined;
+  let dataDir: string | undefined;
   beforeAll(() => {
-    database = createTestDatabase(
-      kind,
-      kind === 'pglite' ? `/tmp/kg-crash-${process.pid}-${Date.now()}` : undefined,
-    );
+    dataDir = kind === 'pglite' ? mkdtempSync(join(tmpdir(), 'kg-crash-')) : undefined;
+    database = createTestDatabase(kind, dataDir);
   });
   afterAll(async () => {
     await simulator?.stop();
     await database.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('adopts the upstream task after a restart instead of creating it again', async () => {

@@ -71,8 +71,12 @@ async function openPostgres(url: string, schemaName: string | undefined): Promis
     connectionString: url,
     ...(schemaName === undefined ? {} : { options: `-c search_path=${schemaName}` }),
   });
-  // An idle client losing its server (a restart) must not crash the process; the pool replaces it.
+  // A client losing its server (a restart, an outage) emits 'error'. Idle clients report it to the
+  // pool; a checked-out one (inside a drizzle transaction) has no listener of its own, and an
+  // unheard 'error' would kill the process. The query in flight still rejects, and the pool
+  // replaces the client.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     if (schemaName !== undefined) await pool.query(`create schema if not exists "${schemaName}"`);
     const db = drizzleNodePostgres(pool, { schema });

@@ -3,7 +3,7 @@
  * WebSocket operations share the HTTP transport's plugins and context. Identity is settled at
  * `connection_init`; per-connection subscription caps are enforced here.
  */
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -70,7 +70,15 @@ export function serveGraphqlOverWebSocket(
           viewer: ctx.extra.viewer,
           params,
         });
-        const document = parse(params.query);
+        // A syntax error (or a document over the token limit) fails this operation, not the
+        // connection and every other subscription on it.
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
         const args: ExecutionArgs = {

@@ -14,9 +14,16 @@ import type { SeededRandom } from './seeded-random.js';
  * - `duplicated`: each callback twice, the copy a little later.
  * - `delayed`: each callback after a random wait, so callbacks of different tasks interleave.
  * - `reordered`: a task's callbacks are held until its last one, then sent newest first.
+ * - `final-dropped`: every callback but a task's last (terminal) one.
  * - `dropped`: nothing reaches the gateway.
  */
-export type CallbackDelivery = 'as-sent' | 'duplicated' | 'delayed' | 'reordered' | 'dropped';
+export type CallbackDelivery =
+  | 'as-sent'
+  | 'duplicated'
+  | 'delayed'
+  | 'reordered'
+  | 'final-dropped'
+  | 'dropped';
 
 export interface ForwardedCallback {
   path: string;
@@ -78,8 +85,8 @@ export async function startCallbackRelay(random: SeededRandom): Promise<Callback
         held.delete(path);
         for (const callback of queue.reverse()) forward(path, callback.body, callback.taskStatus);
       }
-    }
-    // 'dropped': nothing reaches the gateway.
+    } else if (mode === 'final-dropped' && !TERMINAL.has(taskStatus)) forward(path, body, taskStatus);
+    // 'dropped' (and a final callback in 'final-dropped'): nothing reaches the gateway.
   };
 
   const server = createServer((req, res) => {

@@ -29,6 +29,8 @@ export interface ResumingWatch {
   readonly attached: boolean;
   /** Broken promises seen: repeated or backward sequences, GraphQL errors. */
   readonly problems: readonly string[];
+  /** Why each subscription ended without a terminal state (a closed socket, an operation error). */
+  readonly interruptions: readonly string[];
   /** Subscribes on `client`, resuming after the last sequence received; nothing once finished. */
   attach(client: Client): void;
 }
@@ -46,6 +48,7 @@ export function connectWatchClient(baseUrl: string, authorization?: string): Cli
 export function resumingWatch(taskId: string): ResumingWatch {
   const deliveries: Delivered[] = [];
   const problems: string[] = [];
+  const interruptions: string[] = [];
   let lastSequence = 0;
   let lastStatus: Delivered['status'] | undefined;
   let finished = false;
@@ -65,6 +68,7 @@ export function resumingWatch(taskId: string): ResumingWatch {
     taskId,
     deliveries,
     problems,
+    interruptions,
     get lastSequence() {
       return lastSequence;
     },
@@ -84,17 +88,28 @@ export function resumingWatch(taskId: string): ResumingWatch {
         { query: TASK_UPDATED, variables: { id: taskId, afterSequence: lastSequence || null } },
         {
           next: receive,
-          // The connection went (a crash, an outage): attach again to the next one.
-          error: () => {
+          // The connection went (a crash, an outage), or the server failed the operation.
+          error: (error: unknown) => {
             attached = false;
+            interruptions.push(describeEnd(error));
           },
+          // The server completes after a terminal state; the client also completes what it was
+          // subscribed to when it is disposed of, whatever the state: then attach again later.
           complete: () => {
             attached = false;
             finished = lastStatus === 'SUCCEEDED' || lastStatus === 'FAILED';
-            if (!finished) problems.push(`completed at ${lastStatus ?? 'nothing'}, not at a terminal state`);
+            if (!finished) interruptions.push(`completed at ${lastStatus ?? 'nothing'}`);
           },
         },
       );
     },
   };
+}
+
+/** A close event as `close <code> <reason>`, GraphQL errors as their JSON. */
+function describeEnd(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error && 'reason' in error) {
+    return `close ${String(error.code)} ${String(error.reason)}`;
+  }
+  return Array.isArray(error) ? `errors ${JSON.stringify(error)}` : String(error);
 }

@@ -39,7 +39,7 @@ export interface TaskEventBus {
   watchTask(taskId: string, signal: AbortSignal): AsyncIterable<TaskDelivery>;
   /** Deliveries for every task of one owner, buffered from the moment of the call. */
   watchOwner(owner: string, signal: AbortSignal): AsyncIterable<TaskDelivery>;
-  /** Live subscriptions of this instance, by kind. */
+  /** Live subscriptions on this instance. */
   subscriberCount(): number;
   close(): Promise<void>;
 }

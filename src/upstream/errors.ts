@@ -136,9 +136,4 @@ export class KlingError extends Error {
     if (!isMiss) return KlingError.fromEnvelope(code, message, httpStatus);
     return new KlingError('not-found', code, 'KLING_TASK_NOT_FOUND', message, httpStatus);
   }
-
-  /** Whether trying the same call again later can succeed. */
-  get retryable(): boolean {
-    return this.kind === 'busy' || this.kind === 'ambiguous';
-  }
 }

@@ -3,11 +3,13 @@
  * PostgreSQL schema each run lives in.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SignJWT } from 'jose';
 import pg from 'pg';
+
+export { dropSchema } from '../../test/helpers/databases.js';
+export { freePort } from '../../test/helpers/free-port.js';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -58,29 +60,9 @@ export async function waitForQuiet(
   }
 }
 
-/** A TCP port free right now on 127.0.0.1, for a server whose URL must be known before it starts. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 /** A fresh PostgreSQL schema name for one run; the gateway creates it, `dropSchema` removes it. */
 export function newSchemaName(): string {
   return `kg_bench_${randomBytes(6).toString('hex')}`;
-}
-
-export async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Tasks of the schema by status, read straight from the database. */

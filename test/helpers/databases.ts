@@ -32,14 +32,17 @@ export function createTestDatabase(kind: TestDatabaseKind, dataDir = 'memory://'
     name: 'postgres',
     config: { kind: 'postgres', url },
     schema,
-    async drop() {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists "${schema}" cascade`);
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => dropSchema(url, schema),
   };
+}
+
+/** Removes a PostgreSQL schema and everything in it. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await client.end();
+  }
 }

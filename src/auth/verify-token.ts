@@ -7,6 +7,7 @@ import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyOptions, jwt
 import type { Viewer } from '../context.js';
 import type { AuthConfig, ClaimRules } from './auth-config.js';
 import { UNAUTHENTICATED_REASONS as REASONS, unauthenticated } from './unauthenticated.js';
+import { rememberVerifiedTokens, type Verify } from './verified-token-cache.js';
 
 /** The shared secret signs with HS256 only: a longer HMAC gains nothing at 32+ byte secrets. */
 export const SECRET_ALGORITHMS = ['HS256'] as const;
@@ -29,8 +30,6 @@ export interface VerifiedAccess {
   /** The token's `exp`: a WebSocket authenticated by it is closed then. Undefined without `exp`. */
   readonly expiresAt: Date | undefined;
 }
-
-type Verify = (token: string, options: JWTVerifyOptions) => Promise<JWTPayload>;
 
 export type TokenVerifier =
   | { readonly mode: 'development' }
@@ -70,7 +69,12 @@ export function createTokenVerifier(
       // Imported once: given raw bytes, jose would import the key again on every request.
       const key = createSecretKey(config.secret.reveal());
       const verify: Verify = async (token, options) => (await jwtVerify(token, key, options)).payload;
-      return { mode: 'jwt', verify, options: verifyOptions(config.claims, SECRET_ALGORITHMS), now };
+      return {
+        mode: 'jwt',
+        verify: rememberVerifiedTokens(verify),
+        options: verifyOptions(config.claims, SECRET_ALGORITHMS),
+        now,
+      };
     }
     case 'jwks': {
       const keySet = createRemoteJWKSet(config.jwksUrl);
@@ -83,7 +87,12 @@ export function createTokenVerifier(
             : error;
         }
       };
-      return { mode: 'jwt', verify, options: verifyOptions(config.claims, JWKS_ALGORITHMS), now };
+      return {
+        mode: 'jwt',
+        verify: rememberVerifiedTokens(verify),
+        options: verifyOptions(config.claims, JWKS_ALGORITHMS),
+        now,
+      };
     }
   }
 }

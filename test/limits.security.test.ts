@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { DEFAULT_LIMITS, type GatewayLimits } from '../src/security/limits.js';
 import { IMAGE_URL } from './fixtures/images.js';
 import { CREATE_TASK } from './fixtures/operations.js';
+import { testDatabaseKinds } from './helpers/databases.js';
 import { subscribe } from './helpers/subscriptions.js';
 import { createTask, waitForStatus } from './helpers/tasks.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
@@ -194,4 +195,30 @@ describe('per-user quotas on creating tasks', () => {
       await inFlight.stop();
     }
   });
+});
+
+describe('quotas under concurrency', () => {
+  it.each(testDatabaseKinds())(
+    'counts simultaneous creates exactly: only as many as the quota allows are stored and sent (%s)',
+    async (database) => {
+      const racing = await startTestApp({ database, config: { limits: { ...QUOTAS, createsPerMinute: 4 } } });
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            racing.client.execute(CREATE_TASK, { input: { image: IMAGE_URL } }),
+          ),
+        );
+        const codes = results.map((result) => result.errors?.[0]?.extensions?.code ?? 'CREATED');
+        expect(codes.filter((code) => code === 'CREATED')).toHaveLength(4);
+        expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(6);
+        expect(racing.simulator.tasks()).toHaveLength(4);
+        const stored = await racing.client.execute<{ tasks: { edges: unknown[] } }>(
+          '{ tasks { edges { cursor } } }',
+        );
+        expect(stored.data?.tasks.edges).toHaveLength(4);
+      } finally {
+        await racing.stop();
+      }
+    },
+  );
 });

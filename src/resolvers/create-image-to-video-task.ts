@@ -4,13 +4,15 @@
  * state it reached. The background submitter owns every later attempt.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import stringify from 'safe-stable-stringify';
 import type { GatewayContext } from '../context.js';
-import { type TaskRow, taskEvents, tasks } from '../db/schema.js';
+import type { Transaction } from '../db/connection.js';
+import { type TaskRow, tasks } from '../db/schema.js';
 import { assertTenantQuota, lockTenant } from '../security/tenant-quota.js';
-import { announceTaskChange } from '../tasks/task-events.js';
+import type { NewTaskClaim } from '../submission/claim.js';
+import { recordFirstEvent } from '../tasks/apply-task-change.js';
 import { newCallbackToken } from '../tracking/callbacks.js';
 import type { ImageToVideoInput, ImageToVideoRequest } from './image-to-video-request.js';
 import { type InputIssue, validateImageToVideoInput } from './validate-image-to-video-input.js';
@@ -18,9 +20,6 @@ import { unstorableTextReason } from './validation/storable-text.js';
 
 /** Longest accepted idempotency key, characters. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
-
-/** How long a new task is left to the mutation's own first submission attempt, ms. */
-const FIRST_ATTEMPT_GRACE_MS = 10_000;
 
 /** Prefix of the external task ids the gateway derives; never numeric-looking, unlike Kling's ids. */
 export const EXTERNAL_TASK_ID_PREFIX = 'kg-';
@@ -38,7 +37,7 @@ export async function createImageToVideoTask(
 
   const insertion = await insertPendingTask(ctx, request, inputHash, idempotencyKey ?? null);
   if (insertion.kind === 'existing') return replayIdempotentCreate(insertion.task, inputHash);
-  return (await ctx.submitter.submitNow(insertion.task.id)) ?? insertion.task;
+  return (await ctx.submitter.carryOut(insertion.claim)) ?? insertion.claim.task;
 }
 
 function idempotencyKeyIssues(key: string | null | undefined): InputIssue[] {
@@ -65,12 +64,13 @@ function hashRequest(request: ImageToVideoRequest): string {
     .digest('hex');
 }
 
-type Insertion = { kind: 'created'; task: TaskRow } | { kind: 'existing'; task: TaskRow };
+type Insertion = { kind: 'created'; claim: NewTaskClaim } | { kind: 'existing'; task: TaskRow };
 
 /**
- * Inserts the task and its first event, unless the idempotency key names a task already. The
- * tenant's creates are serialized, so concurrent calls with one key see each other and the quotas
- * count exactly.
+ * Stores the task with its first event and claims it for the first attempt, in one transaction,
+ * unless the idempotency key names a task already. Insertion comes first and the two serializing
+ * locks (the tenant's quota, the provider's concurrency) last, so each is held for a couple of
+ * round trips: every create of a tenant, and every create at all, passes through them.
  */
 async function insertPendingTask(
   ctx: GatewayContext,
@@ -81,15 +81,6 @@ async function insertPendingTask(
   const id = randomUUID();
   const owner = ctx.viewer.id;
   return ctx.db.transaction(async (tx) => {
-    await lockTenant(tx, owner);
-    if (idempotencyKey !== null) {
-      const [existing] = await tx
-        .select()
-        .from(tasks)
-        .where(and(eq(tasks.owner, owner), eq(tasks.idempotencyKey, idempotencyKey)));
-      if (existing) return { kind: 'existing', task: existing };
-    }
-    await assertTenantQuota(tx, owner, ctx.config.limits);
     const [task] = await tx
       .insert(tasks)
       .values({
@@ -104,22 +95,36 @@ async function insertPendingTask(
         prompt: request.prompt ?? null,
         input: request,
         callbackToken: newCallbackToken(),
-        // The mutation makes the first attempt itself; the background submitter steps in only if
-        // that attempt never happens (a crash) or leaves the task waiting.
-        nextAttemptAt: sql`now() + ${FIRST_ATTEMPT_GRACE_MS} * interval '1 millisecond'`,
         eventSequence: 1,
       })
+      // A concurrent create with the same key waits here until the first one commits, then finds
+      // its task below.
+      .onConflictDoNothing({ target: [tasks.owner, tasks.idempotencyKey] })
       .returning();
-    if (task === undefined) throw new Error('insert returned no task');
-    await tx.insert(taskEvents).values({ taskId: id, sequence: 1, status: 'PENDING', message: null });
-    await announceTaskChange(tx, ctx.taskEventsChannel, {
-      taskId: id,
-      owner,
-      status: 'PENDING',
-      sequence: 1,
-    });
-    return { kind: 'created', task };
+    if (task === undefined)
+      return { kind: 'existing', task: await taskByIdempotencyKey(tx, owner, idempotencyKey) };
+    await recordFirstEvent(tx, ctx.taskEventsChannel, task);
+    await lockTenant(tx, owner);
+    await assertTenantQuota(tx, owner, id, ctx.config.limits);
+    return { kind: 'created', claim: await ctx.submitter.claimNew(tx, task) };
   });
+}
+
+async function taskByIdempotencyKey(
+  tx: Transaction,
+  owner: string,
+  idempotencyKey: string | null,
+): Promise<TaskRow> {
+  const [existing] =
+    idempotencyKey === null
+      ? []
+      : await tx
+          .select()
+          .from(tasks)
+          .where(and(eq(tasks.owner, owner), eq(tasks.idempotencyKey, idempotencyKey)));
+  // Only the key's unique index makes the insert conflict, so its task exists.
+  if (existing === undefined) throw new Error('the task insert conflicted without an idempotency key');
+  return existing;
 }
 
 function replayIdempotentCreate(existing: TaskRow, inputHash: string): TaskRow {

@@ -1,10 +1,11 @@
 /**
  * Taking a PENDING task for one submission attempt. Claims are serialized across every gateway
  * instance by a transaction-scoped advisory lock, so the count of tasks in flight upstream and the
- * claim that adds to it cannot interleave.
+ * claim that adds to it cannot interleave. The lock is taken as late as possible and held for as
+ * few round trips as possible: every create passes through it.
  */
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
-import type { Database } from '../db/connection.js';
+import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { Database, Transaction } from '../db/connection.js';
 import { type TaskRow, tasks } from '../db/schema.js';
 import { IN_FLIGHT_STATUSES } from '../tasks/task-status.js';
 
@@ -21,6 +22,9 @@ export type Claim =
   | { kind: 'at-capacity'; task: TaskRow; inFlight: number }
   | { kind: 'not-claimable'; task: TaskRow | undefined };
 
+/** A task the claiming transaction inserted itself is always claimable, capacity permitting. */
+export type NewTaskClaim = Exclude<Claim, { kind: 'not-claimable' }>;
+
 export interface ClaimOptions {
   instanceId: string;
   /** Tasks in flight upstream the provider account may hold. */
@@ -29,13 +33,14 @@ export interface ClaimOptions {
   leaseMs: number;
 }
 
+/** Claims a stored task that may have been attempted before (the background submitter's case). */
 export async function claimForSubmission(
   db: Database,
   taskId: string,
   options: ClaimOptions,
 ): Promise<Claim> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${SUBMISSION_LOCK_KEY})`);
+    await lockSubmissions(tx);
     const [row] = await tx
       .select({ task: tasks, leaseActive: leaseActiveSql })
       .from(tasks)
@@ -52,13 +57,7 @@ export async function claimForSubmission(
     }
     const [claimed] = await tx
       .update(tasks)
-      .set({
-        leaseOwner: options.instanceId,
-        leaseExpiresAt: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
-        // Set before the create is sent: a crash from here on leaves the task marked for recovery.
-        createMayHaveSucceeded: true,
-        submitAttempts: sql`${tasks.submitAttempts} + 1`,
-      })
+      .set(claimColumns(options))
       .where(eq(tasks.id, taskId))
       .returning();
     if (claimed === undefined) return { kind: 'not-claimable', task };
@@ -66,21 +65,108 @@ export async function claimForSubmission(
   });
 }
 
+/**
+ * Claims a task inserted by `tx` itself, before it commits: no other transaction can see the task
+ * yet and it was never attempted, so one conditional update decides, and the task is stored and
+ * claimed with a single commit.
+ *
+ * Far below capacity the claim takes the submission lock in shared mode, so creates do not queue
+ * behind one another. That stays exact: a claim that does not see another one yet is running at
+ * the same time, on a database connection of its own, so at most `max_connections` claims are
+ * unseen by any count; a claim under the shared lock only succeeds when even that many could not
+ * reach the limit. The exclusive lock waits for every shared holder, so exact claims near the limit
+ * see them all.
+ */
+export async function claimNewTask(
+  tx: Transaction,
+  task: TaskRow,
+  options: ClaimOptions,
+): Promise<NewTaskClaim> {
+  const limit = options.maxConcurrency;
+  if ((await lockForNewClaim(tx, task.id, limit)) === 'shared') {
+    const roomyStill = sql`(${inFlightCountSql}) + ${maxConnectionsSql} < ${limit}`;
+    const claimed = await claimIf(tx, task.id, options, roomyStill);
+    if (claimed !== undefined) return { kind: 'claimed', task: claimed, mustRecoverFirst: false };
+    // Capacity came close meanwhile. Holding the shared lock, waiting for the exclusive one could
+    // deadlock with another such claim: the submitter, which takes it alone, claims the task soon.
+    return { kind: 'at-capacity', task, inFlight: await countInFlight(tx) };
+  }
+  const claimed = await claimIf(tx, task.id, options, sql`(${inFlightCountSql}) < ${limit}`);
+  if (claimed !== undefined) return { kind: 'claimed', task: claimed, mustRecoverFirst: false };
+  return { kind: 'at-capacity', task, inFlight: await countInFlight(tx) };
+}
+
+async function claimIf(
+  tx: Transaction,
+  taskId: string,
+  options: ClaimOptions,
+  condition: SQL,
+): Promise<TaskRow | undefined> {
+  const [claimed] = await tx
+    .update(tasks)
+    .set(claimColumns(options))
+    .where(and(eq(tasks.id, taskId), condition))
+    .returning();
+  return claimed;
+}
+
+/**
+ * Takes the submission lock, shared when the provider slots in use are so few that no race among
+ * claims can use up the rest, else exclusive; one statement, so the lock costs no round trip of
+ * its own. The counts that decide the claim come after, in a statement that sees every claim
+ * committed before the lock was granted.
+ */
+async function lockForNewClaim(
+  tx: Transaction,
+  taskId: string,
+  limit: number,
+): Promise<'shared' | 'exclusive'> {
+  const [row] = await tx
+    .select({
+      mode: sql<'shared' | 'exclusive'>`case when (${inFlightCountSql}) + ${maxConnectionsSql} < ${limit}
+        then (select 'shared' from pg_advisory_xact_lock_shared(${SUBMISSION_LOCK_KEY}))
+        else (select 'exclusive' from pg_advisory_xact_lock(${SUBMISSION_LOCK_KEY})) end`,
+    })
+    // Read through the task's own row: drizzle selects from a table.
+    .from(tasks)
+    .where(eq(tasks.id, taskId));
+  // No row would mean no lock taken at all: never claim then.
+  if (row === undefined) throw new Error(`task ${taskId} is not visible to the transaction claiming it`);
+  return row.mode;
+}
+
+/** Every claim not yet committed holds one of these. */
+const maxConnectionsSql = sql`current_setting('max_connections')::int`;
+
+async function lockSubmissions(tx: Transaction): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${SUBMISSION_LOCK_KEY})`);
+}
+
+function claimColumns(options: ClaimOptions) {
+  return {
+    leaseOwner: options.instanceId,
+    leaseExpiresAt: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
+    // Set before the create is sent: a crash from here on leaves the task marked for recovery.
+    createMayHaveSucceeded: true,
+    submitAttempts: sql`${tasks.submitAttempts} + 1`,
+  } satisfies Partial<Record<keyof TaskRow, unknown>>;
+}
+
 /** Judged on the database's clock, which every instance shares. */
 const leaseActiveSql = sql<boolean>`coalesce(${tasks.leaseExpiresAt} > now(), false)`;
+
+/** Tasks that hold, or may hold, a provider slot. */
+const holdsProviderSlot: SQL | undefined = or(
+  inArray(tasks.status, [...IN_FLIGHT_STATUSES]),
+  and(eq(tasks.status, 'PENDING'), eq(tasks.createMayHaveSucceeded, true)),
+);
+
+const inFlightCountSql = sql`select count(*) from ${tasks} where ${holdsProviderSlot}`;
 
 type Executor = Pick<Database, 'select'>;
 
 /** Tasks that hold, or may hold, a provider slot. */
 export async function countInFlight(db: Executor): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(tasks)
-    .where(
-      or(
-        inArray(tasks.status, [...IN_FLIGHT_STATUSES]),
-        and(eq(tasks.status, 'PENDING'), eq(tasks.createMayHaveSucceeded, true)),
-      ),
-    );
+  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(tasks).where(holdsProviderSlot);
   return row?.count ?? 0;
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { TaskRow } from '../db/schema.js';
 import {
   applyTaskChange,
+  applyTaskChangeTo,
   type Bookkeeping,
   statusChangeFromWire,
   type TaskWriter,
@@ -18,7 +19,7 @@ import { toCreateImageToVideoBody } from '../upstream/create-body.js';
 import { KlingError } from '../upstream/errors.js';
 import type { WireTask } from '../upstream/wire.js';
 import { type BackoffPolicy, backoffDelayMs } from './backoff.js';
-import { type ClaimOptions, claimForSubmission } from './claim.js';
+import { type Claim, type ClaimOptions, claimForSubmission } from './claim.js';
 
 export interface SubmissionDeps extends TaskWriter {
   readonly kling: KlingClient;
@@ -41,12 +42,19 @@ type Lookup = { found: WireTask } | { missing: true } | { failed: KlingError };
 
 /** Attempts to submit the task now; returns its state afterwards (unchanged when not claimable). */
 export async function submitTask(deps: SubmissionDeps, taskId: string): Promise<TaskRow | undefined> {
-  const claim = await claimForSubmission(deps.db, taskId, deps.claim);
+  return carryOutClaim(deps, await claimForSubmission(deps.db, taskId, deps.claim));
+}
+
+/**
+ * Acts on a committed claim: records the wait for a provider slot, or recovers and creates.
+ * Returns the task's state afterwards (unchanged when it was not claimable).
+ */
+export async function carryOutClaim(deps: SubmissionDeps, claim: Claim): Promise<TaskRow | undefined> {
   if (claim.kind === 'at-capacity') {
     const note = `Waiting for a provider slot: ${claim.inFlight} of ${deps.claim.maxConcurrency} tasks in flight`;
     // Due at once: the next pass (run as soon as a slot frees) takes it.
-    return (await applyTaskChange(deps, taskId, null, { statusMessage: note, nextAttemptAt: new Date() }))
-      ?.task;
+    const waiting = { statusMessage: note, nextAttemptAt: new Date() };
+    return (await applyTaskChange(deps, claim.task.id, null, waiting))?.task;
   }
   if (claim.kind === 'not-claimable') return claim.task;
   const task = claim.task;
@@ -128,7 +136,8 @@ async function adopt(deps: SubmissionDeps, task: TaskRow, wire: WireTask): Promi
     submittedAt: task.submittedAt ?? new Date(),
     nextAttemptAt: new Date(Date.now() + deps.firstPollAfterMs),
   };
-  return (await applyTaskChange(deps, task.id, statusChangeFromWire(wire), bookkeeping))?.task;
+  // The task was claimed by this attempt, so its state is known: one statement records the change.
+  return (await applyTaskChangeTo(deps, task, statusChangeFromWire(wire), bookkeeping))?.task;
 }
 
 async function postpone(

@@ -4,13 +4,19 @@
  * may have freed up (`wake`).
  */
 import { and, asc, eq, lte, or, sql } from 'drizzle-orm';
+import type { Transaction } from '../db/connection.js';
 import { type TaskRow, tasks } from '../db/schema.js';
-import { countInFlight } from './claim.js';
-import { type SubmissionDeps, submitTask } from './submit-task.js';
+import { type Claim, claimNewTask, countInFlight, type NewTaskClaim } from './claim.js';
+import { carryOutClaim, type SubmissionDeps, submitTask } from './submit-task.js';
 
 export interface Submitter {
-  /** Tries to submit one task now (the create mutation's first attempt). */
-  submitNow(taskId: string): Promise<TaskRow | undefined>;
+  /**
+   * Claims a task that `tx` has just inserted, for the create mutation's own first attempt: the
+   * task is stored and claimed by one commit.
+   */
+  claimNew(tx: Transaction, task: TaskRow): Promise<NewTaskClaim>;
+  /** Acts on a claim once its transaction has committed; returns the task's state afterwards. */
+  carryOut(claim: Claim): Promise<TaskRow | undefined>;
   /** Runs a pass soon, e.g. because a task finished and freed a provider slot. */
   wake(): void;
   /** Stops the timer and waits for the pass under way. */
@@ -48,7 +54,8 @@ export function startSubmitter(deps: SubmissionDeps, options: SubmitterOptions =
   timer.unref();
 
   return {
-    submitNow: (taskId) => submitTask(deps, taskId),
+    claimNew: (tx, task) => claimNewTask(tx, task, deps.claim),
+    carryOut: (claim) => carryOutClaim(deps, claim),
     wake: runPass,
     async stop() {
       stopped = true;

@@ -1,7 +1,9 @@
 /**
- * Transport only: GraphQL over HTTP and SSE (graphql-yoga, with GraphiQL) and over WebSocket
- * (graphql-ws, run through Yoga's envelop so both transports share plugins and context) on
- * `/graphql`. Business rules live in src/resolvers; identity comes from one place (src/auth).
+ * Transport only: GraphQL over HTTP (graphql-yoga, with GraphiQL), over WebSocket (graphql-ws,
+ * parsing and validating through Yoga's envelop so both transports share plugins and context) and
+ * subscriptions over SSE, all on `/graphql`. Subscriptions on both streaming transports execute
+ * through src/transport/shared-subscription-execution.ts. Business rules live in src/resolvers;
+ * identity comes from one place (src/auth).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +24,7 @@ import { admitBody } from './security/body-limit.js';
 import { documentLimitsPlugin } from './security/graphql-armor.js';
 import { malformedParamsAreBadRequests } from './security/malformed-params.js';
 import { CALLBACK_PATH_PREFIX } from './tracking/callbacks.js';
+import { type SseSubscriptions, serveGraphqlOverSse } from './transport/graphql-sse.js';
 import { serveGraphqlOverWebSocket, type TransportContext } from './transport/graphql-websocket.js';
 import { maskError } from './transport/mask-errors.js';
 import { receiveCallback } from './transport/provider-callbacks.js';
@@ -84,8 +87,16 @@ export async function startHttpServer(
       viewer: viewer ?? (await viewerOf(options.verifier, request)),
     }),
   });
+  const sse = serveGraphqlOverSse(yoga, {
+    verifier: options.verifier,
+    logger: options.logger,
+    path: GRAPHQL_PATH,
+    limits,
+  });
   const server = createServer((request, response) =>
-    handleWithRequestId(options.logger, request, response, () => route(yoga, services, request, response)),
+    handleWithRequestId(options.logger, request, response, () =>
+      route(yoga, sse, services, request, response),
+    ),
   );
   const webSockets = new WebSocketServer({ server, path: GRAPHQL_PATH, maxPayload: limits.maxBodyBytes });
   const graphqlWs = serveGraphqlOverWebSocket(yoga, webSockets, {
@@ -121,6 +132,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 function route(
   yoga: YogaServerInstance<TransportContext, GatewayContext>,
+  sse: SseSubscriptions,
   services: GatewayServices,
   request: IncomingMessage,
   response: ServerResponse,
@@ -130,5 +142,9 @@ function route(
     void receiveCallback(services, path.slice(CALLBACK_PATH_PREFIX.length), request, response);
     return;
   }
-  if (admitBody(request, response, services.config.limits.maxBodyBytes)) void yoga(request, response);
+  if (!admitBody(request, response, services.config.limits.maxBodyBytes)) return;
+  // Subscriptions over SSE skip Yoga's fetch-API streams (see src/transport/graphql-sse.ts);
+  // everything else, and anything that turns out not to be a valid subscription, is Yoga's.
+  if (sse.wants(request)) void sse.serve(request, response, () => void yoga(request, response));
+  else void yoga(request, response);
 }

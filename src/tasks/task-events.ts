@@ -1,14 +1,12 @@
 /**
  * Task changes, from the database to subscribers. A change is announced on the database channel in
- * the transaction that makes it (`announceTaskChange`), so only durable changes are announced and
+ * the transaction that makes it (src/tasks/apply-task-change.ts), so only durable changes are announced and
  * every instance hears them. Each instance reads an announced task once, however many of its
  * subscribers watch it, and fans it out in-process.
  */
-import { sql } from 'drizzle-orm';
-import { pushable } from 'it-pushable';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Database, DatabaseHandle } from '../db/connection.js';
+import type { DatabaseHandle } from '../db/connection.js';
 import type { NotificationListener } from '../db/notifications.js';
 import { TASK_STATUSES, type TaskRow } from '../db/schema.js';
 
@@ -19,26 +17,25 @@ const taskUpdatedSchema = z.object({
   /** The task's event sequence after this change. */
   sequence: z.number().int(),
 });
-export type TaskUpdated = z.infer<typeof taskUpdatedSchema>;
-
 /**
  * What a subscriber receives: a changed task, or word that changes may have been missed (the
  * notification connection dropped at `since`) so it should re-read what it watches.
  */
 export type TaskDelivery = { kind: 'changed'; task: TaskRow } | { kind: 'resync'; since: Date };
 
-type Executor = Pick<Database, 'execute'>;
-
-/** Announces a change; call it inside the transaction that writes the change. */
-export async function announceTaskChange(tx: Executor, channel: string, update: TaskUpdated): Promise<void> {
-  await tx.execute(sql`select pg_notify(${channel}, ${JSON.stringify(update)})`);
+/**
+ * One subscriber's deliveries, buffered from the moment it was opened. `return()` stops it at once:
+ * it leaves its topic and a pending `next()` resolves as done.
+ */
+export interface Deliveries extends AsyncIterableIterator<TaskDelivery> {
+  return(): Promise<IteratorReturnResult<undefined>>;
 }
 
 export interface TaskEventBus {
-  /** Deliveries for one task, buffered from the moment of the call until `signal` aborts. */
-  watchTask(taskId: string, signal: AbortSignal): AsyncIterable<TaskDelivery>;
-  /** Deliveries for every task of one owner, buffered from the moment of the call. */
-  watchOwner(owner: string, signal: AbortSignal): AsyncIterable<TaskDelivery>;
+  /** Deliveries for one task. */
+  watchTask(taskId: string): Deliveries;
+  /** Deliveries for every task of one owner. */
+  watchOwner(owner: string): Deliveries;
   /** Live subscriptions on this instance. */
   subscriberCount(): number;
   close(): Promise<void>;
@@ -54,11 +51,11 @@ const taskTopic = (taskId: string) => `task:${taskId}`;
 const ownerTopic = (owner: string) => `owner:${owner}`;
 
 export async function startTaskEventBus(options: TaskEventBusOptions): Promise<TaskEventBus> {
-  // Topic → one push function per live subscription. A Set per topic, not an EventEmitter with
-  // `events.on()`: that iterator preallocates ~36 KB per subscriber, which 10,000 sockets feel.
-  const topics = new Map<string, Set<(delivery: TaskDelivery) => void>>();
+  // Topic → its subscribers' queues. A Set per topic, not an EventEmitter with `events.on()`: that
+  // iterator preallocates ~36 KB per subscriber, which 10,000 sockets feel.
+  const topics: Topics = new Map();
   const emit = (topic: string, delivery: TaskDelivery) => {
-    for (const push of topics.get(topic) ?? []) push(delivery);
+    for (const queue of topics.get(topic) ?? []) queue.push(delivery);
   };
 
   const deliver = async (payload: string): Promise<void> => {
@@ -67,10 +64,12 @@ export async function startTaskEventBus(options: TaskEventBusOptions): Promise<T
     const update = parsed.data;
     const watched = [taskTopic(update.taskId), ownerTopic(update.owner)].filter((topic) => topics.has(topic));
     if (watched.length === 0) return;
-    // One read per announcement, shared by every subscriber of this instance.
+    // One read per announcement, shared by every subscriber of this instance: they all receive this
+    // very object, which lets the transport execute a selection once for all of them.
     const task = await options.loadTask(update.taskId);
     if (task === undefined) return;
-    for (const topic of watched) emit(topic, { kind: 'changed', task });
+    const delivery: TaskDelivery = { kind: 'changed', task };
+    for (const topic of watched) emit(topic, delivery);
   };
 
   const listener: NotificationListener = await options.database.listen(
@@ -82,36 +81,107 @@ export async function startTaskEventBus(options: TaskEventBusOptions): Promise<T
         );
       },
       onResync: (since) => {
-        for (const topic of topics.keys()) emit(topic, { kind: 'resync', since });
+        const delivery: TaskDelivery = { kind: 'resync', since };
+        for (const topic of topics.keys()) emit(topic, delivery);
       },
     },
     options.logger,
   );
 
   /** Registered at once, so deliveries are buffered from the call on, not from the first `next()`. */
-  const watch = (topic: string, signal: AbortSignal): AsyncIterable<TaskDelivery> => {
-    const subscribers = topics.get(topic) ?? new Set();
-    topics.set(topic, subscribers);
-    const queue = pushable<TaskDelivery>({
-      objectMode: true,
-      onEnd: () => {
-        subscribers.delete(push);
-        if (subscribers.size === 0 && topics.get(topic) === subscribers) topics.delete(topic);
-      },
-    });
-    const push = (delivery: TaskDelivery) => queue.push(delivery);
-    subscribers.add(push);
-    if (signal.aborted) queue.end();
-    else signal.addEventListener('abort', () => queue.end(), { once: true });
+  const watch = (topic: string): Deliveries => {
+    let subscribers = topics.get(topic);
+    if (subscribers === undefined) {
+      subscribers = new Topic(topic);
+      topics.set(topic, subscribers);
+    }
+    // The topic (its key and its queues) is shared by its queues: no closure or key per queue.
+    const queue = new DeliveryQueue(topics, subscribers);
+    subscribers.add(queue);
     return queue;
   };
 
   return {
-    watchTask: (taskId, signal) => watch(taskTopic(taskId), signal),
-    watchOwner: (owner, signal) => watch(ownerTopic(owner), signal),
+    watchTask: (taskId) => watch(taskTopic(taskId)),
+    watchOwner: (owner) => watch(ownerTopic(owner)),
     subscriberCount: () => [...topics.values()].reduce((sum, subscribers) => sum + subscribers.size, 0),
     close: () => listener.close(),
   };
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/** A topic's subscribers' queues, with the topic's key. */
+class Topic extends Set<DeliveryQueue> {
+  readonly key: string;
+
+  constructor(key: string) {
+    super();
+    this.key = key;
+  }
+}
+
+type Topics = Map<string, Topic>;
+
+/**
+ * One subscriber's queue: a plain array and at most one waiting reader. Lighter than a general
+ * pushable stream, which matters at thousands of idle subscribers, and stoppable while a reader
+ * waits.
+ */
+class DeliveryQueue implements Deliveries {
+  /** Allocated by the first delivery that finds no reader waiting. */
+  #buffer: TaskDelivery[] | undefined;
+  #waiting: ((result: IteratorResult<TaskDelivery, undefined>) => void) | undefined;
+  #ended = false;
+  readonly #topics: Topics;
+  readonly #subscribers: Topic;
+
+  constructor(topics: Topics, subscribers: Topic) {
+    this.#topics = topics;
+    this.#subscribers = subscribers;
+  }
+
+  push(delivery: TaskDelivery): void {
+    if (this.#ended) return;
+    const waiting = this.#waiting;
+    if (waiting === undefined) {
+      this.#buffer ??= [];
+      this.#buffer.push(delivery);
+      return;
+    }
+    this.#waiting = undefined;
+    waiting({ value: delivery, done: false });
+  }
+
+  next(): Promise<IteratorResult<TaskDelivery, undefined>> {
+    const buffered = this.#buffer?.shift();
+    if (buffered !== undefined) return Promise.resolve({ value: buffered, done: false });
+    if (this.#ended) return Promise.resolve(DONE);
+    return new Promise((resolve) => {
+      this.#waiting = resolve;
+    });
+  }
+
+  return(): Promise<IteratorReturnResult<undefined>> {
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#buffer = undefined;
+      this.#subscribers.delete(this);
+      // The topic goes with its last subscriber.
+      const topic = this.#subscribers.key;
+      if (this.#subscribers.size === 0 && this.#topics.get(topic) === this.#subscribers) {
+        this.#topics.delete(topic);
+      }
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      waiting?.(DONE);
+    }
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 function parseJson(text: string): unknown {

@@ -1,10 +1,13 @@
 /**
- * graphql-ws (`graphql-transport-ws`) on the GraphQL path, executing through Yoga's envelop so
- * WebSocket operations share the HTTP transport's plugins and context. Identity is settled at
- * `connection_init`; per-connection subscription caps are enforced here.
+ * graphql-ws (`graphql-transport-ws`) on the GraphQL path, parsing, validating, building context
+ * and executing queries and mutations through Yoga's envelop so WebSocket operations share the
+ * HTTP transport's plugins and context. Subscriptions run through shared execution instead
+ * (src/transport/shared-subscription-execution.ts): one fan-out reaches thousands of sockets, and
+ * executing it once per socket through the executor's and envelop's per-subscriber layers was most
+ * of its cost. Identity is settled at `connection_init`; per-connection subscription caps are
+ * enforced here.
  */
-import { type ExecutionArgs, GraphQLError } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { type ExecutionArgs, GraphQLError, getOperationAST, OperationTypeNode } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
@@ -13,6 +16,8 @@ import { KeySetUnavailableError, type TokenVerifier, verifyAccessToken } from '.
 import type { GatewayContext, Viewer } from '../context.js';
 import type { GatewayLimits } from '../security/limits.js';
 import { subscriptionLimit } from '../security/subscription-slots.js';
+import { serveGraphqlWs } from './graphql-ws-server.js';
+import { createSharedSubscriptions } from './shared-subscription-execution.js';
 
 /** What a transport hands Yoga before the context is built. */
 export interface TransportContext {
@@ -39,19 +44,26 @@ export function serveGraphqlOverWebSocket(
   type Enveloped = ReturnType<typeof yoga.getEnveloped>;
   interface EnvelopedRoot {
     execute: Enveloped['execute'];
-    subscribe: Enveloped['subscribe'];
   }
-  return useServer<Record<string, unknown>, { viewer: Viewer }>(
+  const contextOf = (args: ExecutionArgs) => args.contextValue as GatewayContext;
+  const expiries = new SocketExpiries();
+  const subscriptions = createSharedSubscriptions({
+    audienceOf: (args) => contextOf(args).viewer.id,
+    logger: options.logger,
+    onStreamStart: (args) => contextOf(args).metrics.subscriptionOpened('websocket'),
+  });
+  return serveGraphqlWs<Record<string, unknown>, { viewer: Viewer }>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      subscribe: (args) => subscriptions.subscribe(args),
       // A missing or bad token closes the socket with 4403 before any operation runs.
       onConnect: async (ctx) => {
         try {
           const token = bearerTokenFromConnectionParams(ctx.connectionParams);
           const access = await verifyAccessToken(options.verifier, token);
           ctx.extra.viewer = access.viewer;
-          closeWhenExpired(ctx.extra.socket, access.expiresAt);
+          if (access.expiresAt !== undefined) expiries.add(ctx.extra.socket, access.expiresAt);
+          forgetHandshake(ctx);
           return true;
         } catch (error) {
           if (!(error instanceof KeySetUnavailableError)) return false;
@@ -60,13 +72,15 @@ export function serveGraphqlOverWebSocket(
           return false;
         }
       },
+      // graphql-ws calls this on every close, whatever the reason, from its own close listener.
+      onClose: (ctx) => expiries.delete(ctx.extra.socket),
       onSubscribe: async (ctx, _id, params) => {
         // graphql-ws reserves the operation's id before this runs, so the count includes it.
         if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
           return [subscriptionLimit(`at most ${limits.subscriptionsPerConnection} per connection`)];
         }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
+        const { schema, execute, contextFactory, parse, validate } = yoga.getEnveloped({
+          extra: ctx.extra,
           viewer: ctx.extra.viewer,
           params,
         });
@@ -87,21 +101,73 @@ export function serveGraphqlOverWebSocket(
           operationName: params.operationName ?? null,
           variableValues: params.variables ?? null,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
+        // A live subscription keeps its arguments: only other operations carry envelop's execute.
+        const operation = getOperationAST(document, args.operationName);
+        if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) {
+          args.rootValue = { execute } satisfies EnvelopedRoot;
+        }
         return args;
       },
     },
     webSockets,
+    { logger: options.logger },
   );
 }
 
-/** A socket authenticated by a token lives no longer than the token. */
-function closeWhenExpired(socket: WebSocket, expiresAt: Date | undefined): void {
-  if (expiresAt === undefined) return;
-  const delay = expiresAt.getTime() - Date.now();
-  if (delay > MAX_TIMER_MS) return;
-  const timer = setTimeout(() => socket.close(4403, 'Forbidden: token expired'), Math.max(0, delay));
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
+/**
+ * graphql-ws keeps the upgrade request and the `connection_init` payload for the socket's life.
+ * Once identity is settled nothing reads them, and across thousands of idle sockets the request's
+ * headers and the token add up.
+ */
+function forgetHandshake(ctx: { extra: object; connectionParams?: unknown }): void {
+  Reflect.set(ctx.extra, 'request', undefined);
+  Reflect.set(ctx, 'connectionParams', undefined);
+}
+
+/**
+ * A socket authenticated by a token lives no longer than the token. One timer for all sockets, set
+ * for the earliest expiry, instead of a timer and a close listener per socket: thousands of idle
+ * sockets each kept a Timeout, two closures and a `once` wrapper for this alone.
+ */
+class SocketExpiries {
+  readonly #expiresAt = new Map<WebSocket, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+
+  add(socket: WebSocket, expiresAt: Date): void {
+    const at = expiresAt.getTime();
+    // A token living longer than setTimeout's longest delay is simply not timed.
+    if (at - Date.now() > MAX_TIMER_MS) return;
+    this.#expiresAt.set(socket, at);
+    if (at < this.#timerAt) this.#schedule(at);
+  }
+
+  delete(socket: WebSocket): void {
+    this.#expiresAt.delete(socket);
+    if (this.#expiresAt.size === 0) this.#schedule(Number.POSITIVE_INFINITY);
+  }
+
+  #schedule(at: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = at;
+    if (at === Number.POSITIVE_INFINITY) return;
+    this.#timer = setTimeout(() => this.#closeExpired(), Math.max(0, at - Date.now()));
+    this.#timer.unref();
+  }
+
+  #closeExpired(): void {
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [socket, at] of this.#expiresAt) {
+      if (at <= now) {
+        this.#expiresAt.delete(socket);
+        socket.close(4403, 'Forbidden: token expired');
+      } else if (at < next) {
+        next = at;
+      }
+    }
+    this.#schedule(next);
+  }
 }

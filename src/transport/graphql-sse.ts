@@ -1,0 +1,324 @@
+/**
+ * Subscriptions over SSE (the "distinct connections" mode of GraphQL over SSE, as graphql-sse
+ * clients and Yoga speak it), written straight to Node's response and executed through the same
+ * shared execution as graphql-ws. Yoga's own SSE path streams through the fetch API: a Request, a
+ * ReadableStream and their listeners per subscriber, about 40 KiB each and several times the
+ * WebSocket's cost per delivery once thousands of streams watch one task.
+ *
+ * Only a request that is certainly a valid subscription is served here; anything else (another
+ * operation, a bad token, malformed parameters, a document that does not parse or validate,
+ * variables that do not fit) is handed back to Yoga with its body, so every such answer, status
+ * and error shape stays Yoga's.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type ExecutionArgs,
+  type ExecutionResult,
+  GraphQLError,
+  getOperationAST,
+  type OperationDefinitionNode,
+  OperationTypeNode,
+  parse as parseDocument,
+} from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { bearerTokenFromHeader } from '../auth/bearer.js';
+import { type TokenVerifier, verifyAccessToken } from '../auth/verify-token.js';
+import type { GatewayContext, Viewer } from '../context.js';
+import { readBodyWithin } from '../security/body-limit.js';
+import type { GatewayLimits } from '../security/limits.js';
+import type { TransportContext } from './graphql-websocket.js';
+import { createSharedSubscriptions } from './shared-subscription-execution.js';
+
+export interface SseSubscriptionOptions {
+  verifier: TokenVerifier;
+  logger: Logger;
+  /** The GraphQL endpoint's path. */
+  path: string;
+  limits: Pick<GatewayLimits, 'maxBodyBytes' | 'maxTokens'>;
+  /** How often an idle stream gets a comment line, so proxies keep it open, ms. @default 12_000 (Yoga's) */
+  keepAliveMs?: number;
+}
+
+export interface SseSubscriptions {
+  /** Whether a request may be a subscription over SSE, judged from its headers alone. */
+  wants(request: IncomingMessage): boolean;
+  /** Serves the subscription, or hands the request (its body restored) to `fallback`. */
+  serve(request: IncomingMessage, response: ServerResponse, fallback: () => void): Promise<void>;
+}
+
+interface Params {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+  extensions?: Record<string, unknown>;
+}
+
+const EVENT_STREAM_HEADERS = {
+  'content-type': 'text/event-stream',
+  connection: 'keep-alive',
+  'cache-control': 'no-cache',
+  'content-encoding': 'none',
+} as const;
+/** A comment line: starts the stream (some browsers wait for a first byte) and keeps it alive. */
+const KEEP_ALIVE = ':\n\n';
+const COMPLETE = 'event: complete\ndata:\n\n';
+
+export function serveGraphqlOverSse(
+  yoga: YogaServerInstance<TransportContext, GatewayContext>,
+  options: SseSubscriptionOptions,
+): SseSubscriptions {
+  const subscriptions = createSharedSubscriptions({
+    audienceOf: (args) => (args.contextValue as GatewayContext).viewer.id,
+    logger: options.logger,
+    onStreamStart: (args) => (args.contextValue as GatewayContext).metrics.subscriptionOpened('sse'),
+  });
+  const keepAlive = keepAliveAll(options.keepAliveMs ?? 12_000);
+  // Subscribers of one task with the same selection share the result object, so its event is
+  // serialized once for all of them.
+  const frames = new WeakMap<ExecutionResult, string>();
+  const frameOf = (result: ExecutionResult): string => {
+    let frame = frames.get(result);
+    if (frame === undefined) {
+      frame = `event: next\ndata: ${JSON.stringify(withoutInternals(result))}\n\n`;
+      frames.set(result, frame);
+    }
+    return frame;
+  };
+
+  /** The subscription's arguments, or undefined when Yoga should answer the request. */
+  const prepare = async (request: IncomingMessage, body: string): Promise<ExecutionArgs | undefined> => {
+    const params = paramsFrom(body);
+    const viewer = params && (await viewerOf(options.verifier, request));
+    if (params === undefined || viewer === undefined) return undefined;
+    if (!parses(params.query, options.limits.maxTokens)) return undefined;
+    // No `params` in the context: a live subscription would keep them (the whole document text).
+    const { schema, contextFactory, parse, validate } = yoga.getEnveloped({ viewer });
+    let document: ReturnType<typeof parse>;
+    try {
+      document = parse(params.query);
+    } catch {
+      return undefined;
+    }
+    if (validate(schema, document).length > 0) return undefined;
+    const operationName = params.operationName ?? null;
+    const operation = getOperationAST(document, operationName);
+    if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return undefined;
+    return {
+      schema,
+      document,
+      operationName,
+      variableValues: params.variables ?? null,
+      contextValue: await contextFactory(),
+    };
+  };
+
+  return {
+    wants: (request) =>
+      request.method === 'POST' &&
+      request.url === options.path &&
+      request.headers.accept === 'text/event-stream' &&
+      (request.headers['content-type'] ?? '').startsWith('application/json'),
+
+    async serve(request, response, fallback) {
+      const body = await readBodyWithin(request, options.limits.maxBodyBytes).catch(() => undefined);
+      if (body === undefined) return;
+      const stream = await open(request, body).catch((error: unknown) => {
+        options.logger.error({ err: error }, 'could not open an SSE subscription; Yoga answers it');
+        return undefined;
+      });
+      if (stream === undefined) {
+        // whatwg-node (under Yoga) takes a body already read from `request.body`, as Express leaves it.
+        if (body.length > 0) Reflect.set(request, 'body', Buffer.from(body));
+        fallback();
+        return;
+      }
+      response.writeHead(200, { ...EVENT_STREAM_HEADERS, ...corsHeaders(request) });
+      response.write(KEEP_ALIVE);
+      new SseStream(response, stream, frameOf, keepAlive).start(request);
+    },
+  };
+
+  /** The live stream, or undefined when the request is not a subscription this path serves. */
+  async function open(request: IncomingMessage, body: string): Promise<OpenStream | undefined> {
+    const args = await prepare(request, body);
+    const stream = args && (await subscriptions.subscribe(args));
+    if (args === undefined || stream === undefined || !(Symbol.asyncIterator in stream)) return undefined;
+    return { results: stream, operation: getOperationAST(args.document, args.operationName) ?? null };
+  }
+}
+
+interface OpenStream {
+  results: AsyncIterableIterator<ExecutionResult>;
+  operation: OperationDefinitionNode | null;
+}
+
+type KeepAlive = ReturnType<typeof keepAliveAll>;
+
+/**
+ * One subscriber's stream: each result as it comes, then `complete`. Fields and methods rather than
+ * closures, and a chain of callbacks rather than an async loop: an idle stream then holds one
+ * pending `next()`, and no suspended frame keeps its last result (its own first state) alive.
+ */
+class SseStream {
+  readonly #response: ServerResponse;
+  readonly #results: AsyncIterableIterator<ExecutionResult>;
+  readonly #operation: OperationDefinitionNode | null;
+  readonly #frameOf: (result: ExecutionResult) => string;
+  readonly #keepAlive: KeepAlive;
+  readonly #onClose = this.#stop.bind(this);
+  readonly #onDrain = this.#pump.bind(this);
+
+  constructor(
+    response: ServerResponse,
+    { results, operation }: OpenStream,
+    frameOf: (result: ExecutionResult) => string,
+    keepAlive: KeepAlive,
+  ) {
+    this.#response = response;
+    this.#results = results;
+    this.#operation = operation;
+    this.#frameOf = frameOf;
+    this.#keepAlive = keepAlive;
+  }
+
+  start(request: IncomingMessage): void {
+    this.#response.once('close', this.#onClose);
+    this.#keepAlive.add(this.#response);
+    if (request.socket.destroyed) this.#stop();
+    this.#pump();
+  }
+
+  #pump(): void {
+    this.#results.next().then(
+      (step) => this.#write(step),
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
+  #write(step: IteratorResult<ExecutionResult>): void {
+    if (step.done) this.#finish();
+    else if (this.#response.write(this.#frameOf(step.value))) this.#pump();
+    else this.#response.once('drain', this.#onDrain);
+  }
+
+  /** The client went away. */
+  #stop(): void {
+    this.#keepAlive.delete(this.#response);
+    this.#response.off('drain', this.#onDrain);
+    void this.#results.return?.();
+  }
+
+  #finish(last = ''): void {
+    this.#keepAlive.delete(this.#response);
+    this.#response.off('close', this.#onClose);
+    if (!this.#response.writableEnded) this.#response.end(last + COMPLETE);
+  }
+
+  /**
+   * The stream failed (the task vanished, the database went away): as on Yoga's SSE, the error is
+   * the stream's last result, located at the operation.
+   */
+  #fail(error: unknown): void {
+    const located = new GraphQLError(errorMessage(error), {
+      nodes: this.#operation,
+      originalError: asError(error),
+    });
+    this.#finish(this.#frameOf({ errors: [located] }));
+  }
+}
+
+/** The viewer of a valid token; undefined for any other, which Yoga then refuses in its own words. */
+async function viewerOf(verifier: TokenVerifier, request: IncomingMessage): Promise<Viewer | undefined> {
+  try {
+    const token = bearerTokenFromHeader(request.headers.authorization);
+    return (await verifyAccessToken(verifier, token)).viewer;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON body of the shape GraphQL over HTTP defines; undefined for anything else. */
+function paramsFrom(body: string): Params | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { query, variables, operationName, extensions } = value as Record<string, unknown>;
+  if (typeof query !== 'string') return undefined;
+  if (variables != null && !isRecord(variables)) return undefined;
+  if (operationName != null && typeof operationName !== 'string') return undefined;
+  if (extensions !== undefined && !isRecord(extensions)) return undefined;
+  return value as Params;
+}
+
+/**
+ * Whether a document parses within the token limit (as graphql-armor counts). One that does not
+ * goes to Yoga untouched: parsed through envelop here, without an HTTP request in its context,
+ * Yoga's parser cache would keep the error without the 400 status and code Yoga gives it on HTTP.
+ */
+function parses(query: string, maxTokens: number): boolean {
+  try {
+    parseDocument(query, { noLocation: true, maxTokens });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Yoga's default CORS answer to a request with an Origin: that origin, with credentials. */
+function corsHeaders(request: IncomingMessage): Record<string, string> {
+  const origin = request.headers.origin;
+  if (origin === undefined) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-credentials': 'true',
+    vary: 'Origin',
+  };
+}
+
+/** As Yoga serializes a result: `http` (status and headers) and `unexpected` are for the server only. */
+function withoutInternals(result: ExecutionResult): unknown {
+  if (result.errors === undefined) return result;
+  const errors = result.errors.map((error) => {
+    const { extensions, ...rest } = error.toJSON();
+    const { http: _http, unexpected: _unexpected, ...visible } = extensions ?? {};
+    return Object.keys(visible).length > 0 ? { ...rest, extensions: visible } : rest;
+  });
+  return { ...result, errors };
+}
+
+/** One timer for every open stream, rather than one per stream. */
+function keepAliveAll(intervalMs: number) {
+  const streams = new Set<ServerResponse>();
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    add(response: ServerResponse) {
+      streams.add(response);
+      timer ??= setInterval(() => {
+        for (const stream of streams) stream.write(KEEP_ALIVE);
+      }, intervalMs).unref();
+    },
+    delete(response: ServerResponse) {
+      streams.delete(response);
+      if (streams.size > 0 || timer === undefined) return;
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,242 @@
+/**
+ * Subscription events executed once for everyone who asked the same thing. The task event bus hands
+ * every subscriber of a task the very same row object, so the result of executing a selection for
+ * that row can be shared by every subscription with the same document, operation, variables and
+ * audience (the viewer); a fan-out to thousands of sockets then executes a handful of times instead
+ * of once per socket. Results are remembered per row object (weakly), so they go when the row does.
+ *
+ * This is the spec's subscription algorithm (CreateSourceEventStream, then ExecuteSubscriptionEvent
+ * per event) with one thin iterator per subscription in place of the executor's and envelop's
+ * per-subscriber layers; what envelop's subscribe hooks did for a subscription (mask errors, count
+ * it while it lives) is done through `options`.
+ */
+import {
+  createSourceEventStream,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+} from 'graphql';
+import type { Logger } from 'pino';
+import { maskError } from './mask-errors.js';
+
+/** What a client sees instead of an unexpected error: Yoga's wording, as on HTTP. */
+const UNEXPECTED_ERROR_MESSAGE = 'Unexpected error.';
+
+export interface SharedSubscriptionOptions {
+  /** Whom a result is for: results are shared only between subscriptions with the same audience. */
+  audienceOf(args: ExecutionArgs): string;
+  /** Where the original of a masked (unexpected) error is logged. */
+  logger: Logger;
+  /** Called when a subscription starts streaming; the function it returns is called once at its end. */
+  onStreamStart?(args: ExecutionArgs): () => void;
+}
+
+export interface SharedSubscriptions {
+  /** A stream of results, or a result with errors when the subscription cannot start. */
+  subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+}
+
+type Results = Map<string, ExecutionResult | Promise<ExecutionResult>>;
+
+export function createSharedSubscriptions(options: SharedSubscriptionOptions): SharedSubscriptions {
+  const execution = new SharedExecution(options);
+  return {
+    async subscribe(args) {
+      const source = await createSourceEventStream(args);
+      if (!isAsyncIterable(source)) {
+        const errors = (source.errors ?? []).map((error) => execution.mask(requestError(error)));
+        return { ...source, errors };
+      }
+      const selection = execution.selectionKey(args);
+      const onEnd = options.onStreamStart?.(args);
+      return new SharedResultStream(source[Symbol.asyncIterator](), execution, args, selection, onEnd);
+    },
+  };
+}
+
+/**
+ * The results remembered per delivered object. Per-subscription state lives in plain fields and
+ * methods rather than closures: thousands of subscriptions each keep theirs while they idle.
+ */
+class SharedExecution {
+  readonly #options: SharedSubscriptionOptions;
+  // Documents are compared by identity: Yoga's parser cache hands the same document to every
+  // operation with the same text, and two equal documents that are not the same object merely
+  // execute apart.
+  readonly #documentIds = new WeakMap<DocumentNode, number>();
+  #documentCount = 0;
+  readonly #resultsByPayload = new WeakMap<object, Results>();
+  // Each live selection's key, once, however many subscriptions share it: built per subscription
+  // from a template literal, it would be a tree of a dozen string pieces kept by every one of them.
+  readonly #selections = new Map<string, { key: string; users: number }>();
+
+  constructor(options: SharedSubscriptionOptions) {
+    this.#options = options;
+  }
+
+  /** What must match for two subscriptions to share a result. */
+  selectionKey(args: ExecutionArgs): string {
+    let documentId = this.#documentIds.get(args.document);
+    if (documentId === undefined) {
+      documentId = ++this.#documentCount;
+      this.#documentIds.set(args.document, documentId);
+    }
+    const variables = JSON.stringify(args.variableValues ?? {});
+    const key = `${documentId}\n${args.operationName ?? ''}\n${this.#options.audienceOf(args)}\n${variables}`;
+    let selection = this.#selections.get(key);
+    if (selection === undefined) {
+      selection = { key, users: 0 };
+      this.#selections.set(key, selection);
+    }
+    selection.users += 1;
+    return selection.key;
+  }
+
+  /** A subscription with this selection ended. */
+  releaseSelection(key: string): void {
+    const selection = this.#selections.get(key);
+    if (selection === undefined) return;
+    selection.users -= 1;
+    if (selection.users === 0) this.#selections.delete(key);
+  }
+
+  /** The event's result for this selection: executed by the first subscription to ask. */
+  execute(
+    args: ExecutionArgs,
+    selection: string,
+    payload: unknown,
+  ): ExecutionResult | Promise<ExecutionResult> {
+    if (typeof payload !== 'object' || payload === null) return this.#run(args, payload);
+    let results = this.#resultsByPayload.get(payload);
+    if (results === undefined) {
+      results = new Map();
+      this.#resultsByPayload.set(payload, results);
+    }
+    let result = results.get(selection);
+    if (result === undefined) {
+      result = this.#run(args, payload);
+      results.set(selection, result);
+    }
+    return result;
+  }
+
+  mask(error: GraphQLError): GraphQLError {
+    return maskForClient(error, this.#options.logger);
+  }
+
+  #run(args: ExecutionArgs, payload: unknown): ExecutionResult | Promise<ExecutionResult> {
+    const result = execute({ ...args, rootValue: payload });
+    return result instanceof Promise ? result.then((done) => this.#masked(done)) : this.#masked(result);
+  }
+
+  #masked(result: ExecutionResult): ExecutionResult {
+    return result.errors ? { ...result, errors: result.errors.map((error) => this.mask(error)) } : result;
+  }
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/** One subscription: each source event, executed (shared), until the source ends or it is stopped. */
+class SharedResultStream implements AsyncIterableIterator<ExecutionResult> {
+  readonly #source: AsyncIterator<unknown>;
+  readonly #execution: SharedExecution;
+  readonly #args: ExecutionArgs;
+  readonly #selection: string;
+  readonly #onEnd: (() => void) | undefined;
+  #ended = false;
+
+  constructor(
+    source: AsyncIterator<unknown>,
+    execution: SharedExecution,
+    args: ExecutionArgs,
+    selection: string,
+    onEnd: (() => void) | undefined,
+  ) {
+    this.#source = source;
+    this.#execution = execution;
+    this.#args = args;
+    this.#selection = selection;
+    this.#onEnd = onEnd;
+  }
+
+  // Promise chains rather than an async function: an idle subscription waits in here, and each
+  // suspended async function would keep a frame of its own alive.
+  next(): Promise<IteratorResult<ExecutionResult, undefined>> {
+    if (this.#ended) return Promise.resolve(DONE);
+    return this.#source.next().then(
+      (step) => this.#execute(step),
+      (error: unknown) => {
+        this.#end();
+        throw this.#execution.mask(asGraphQLError(error));
+      },
+    );
+  }
+
+  async return(): Promise<IteratorReturnResult<undefined>> {
+    this.#end();
+    await this.#source.return?.();
+    return DONE;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  #execute(
+    step: IteratorResult<unknown>,
+  ): IteratorResult<ExecutionResult, undefined> | Promise<IteratorResult<ExecutionResult, undefined>> {
+    // A value that arrives after `return()` is not for the client any more.
+    if (step.done || this.#ended) {
+      this.#end();
+      return DONE;
+    }
+    const result = this.#execution.execute(this.#args, this.#selection, step.value);
+    return result instanceof Promise ? result.then(asStep) : asStep(result);
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#execution.releaseSelection(this.#selection);
+    this.#onEnd?.();
+  }
+}
+
+function asStep(value: ExecutionResult): IteratorYieldResult<ExecutionResult> {
+  return { value, done: false };
+}
+
+/** As Yoga masks an error on HTTP; the original of a masked one is logged. */
+function maskForClient(error: GraphQLError, logger: Logger): GraphQLError {
+  const masked = maskError(error, UNEXPECTED_ERROR_MESSAGE);
+  if (masked === error) return error;
+  logger.error({ err: error }, 'unexpected error in a subscription');
+  return masked instanceof GraphQLError
+    ? masked
+    : new GraphQLError(masked.message, { originalError: masked });
+}
+
+function isAsyncIterable(value: object): value is AsyncIterable<unknown> {
+  return Symbol.asyncIterator in value;
+}
+
+/**
+ * An error without a path is the request's (variables that do not fit the operation), not a
+ * resolver's: it carries BAD_USER_INPUT, as Yoga's executor marks it.
+ */
+function requestError(error: GraphQLError): GraphQLError {
+  if (error.path !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
+  });
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const cause = error instanceof Error ? error : new Error(String(error));
+  return new GraphQLError(cause.message, { originalError: cause });
+}

@@ -1,0 +1,176 @@
+/**
+ * Shared subscription execution: an event delivered to many subscribers as one object is executed
+ * once per selection, variables and viewer, and each of them gets that result; nothing is shared
+ * across any of those lines. Errors are masked as on HTTP, and a stream stops the moment it is told.
+ */
+import { type ExecutionArgs, type ExecutionResult, GraphQLError, parse } from 'graphql';
+import { createPubSub, createSchema } from 'graphql-yoga';
+import pino from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createSharedSubscriptions } from '../src/transport/shared-subscription-execution.js';
+
+interface Item {
+  id: string;
+  broken?: 'unexpected' | 'deliberate';
+}
+
+const pubsub = createPubSub<{ item: [Item] }>();
+let labelsExecuted = 0;
+
+const schema = createSchema<{ viewer: string }>({
+  typeDefs: /* GraphQL */ `
+    type Query { ok: Boolean }
+    type Item { id: ID! label(suffix: String): String! seenBy: String! }
+    type Subscription { item: Item! }
+  `,
+  resolvers: {
+    Item: {
+      label: (item: Item, { suffix }: { suffix?: string }) => {
+        labelsExecuted += 1;
+        if (item.broken === 'unexpected') throw new Error('connection to 10.0.0.7 refused');
+        if (item.broken === 'deliberate') {
+          throw new GraphQLError('No such item', { extensions: { code: 'NOT_FOUND' } });
+        }
+        return `${item.id}${suffix ?? ''}`;
+      },
+      seenBy: (_item: Item, _args: unknown, ctx: { viewer: string }) => ctx.viewer,
+    },
+    Subscription: {
+      item: { subscribe: () => pubsub.subscribe('item'), resolve: (item: Item) => item },
+    },
+  },
+});
+
+const LABEL = parse('subscription($suffix: String) { item { id label(suffix: $suffix) seenBy } }');
+const ID_ONLY = parse('subscription { item { id } }');
+
+const subscriptions = createSharedSubscriptions({
+  audienceOf: (args) => (args.contextValue as { viewer: string }).viewer,
+  logger: pino({ level: 'silent' }),
+});
+
+function args(viewer: string, document = LABEL, variables: Record<string, unknown> = {}): ExecutionArgs {
+  return { schema, document, variableValues: variables, contextValue: { viewer } };
+}
+
+async function stream(watch: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult>> {
+  const result = await subscriptions.subscribe(watch);
+  if (!(Symbol.asyncIterator in result)) throw new Error(`did not start: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** The next result of each stream, after publishing `item` once. */
+async function deliver(streams: AsyncIterableIterator<ExecutionResult>[], item: Item) {
+  const next = streams.map((s) => s.next());
+  pubsub.publish('item', item);
+  return (await Promise.all(next)).map((step) => step.value as ExecutionResult);
+}
+
+describe('shared subscription execution', () => {
+  beforeEach(() => {
+    labelsExecuted = 0;
+  });
+
+  it('executes an event once for subscribers who asked the same thing, and gives each that result', async () => {
+    const streams = await Promise.all([stream(args('alice')), stream(args('alice')), stream(args('alice'))]);
+    const [first, ...others] = await deliver(streams, { id: 'a' });
+
+    expect(first).toEqual({ data: { item: { id: 'a', label: 'a', seenBy: 'alice' } } });
+    for (const other of others) expect(other).toBe(first);
+    expect(labelsExecuted).toBe(1);
+    await Promise.all(streams.map((s) => s.return?.()));
+  });
+
+  it('keeps different selections and different variables apart', async () => {
+    const streams = await Promise.all([
+      stream(args('alice', LABEL, { suffix: '!' })),
+      stream(args('alice', LABEL, { suffix: '?' })),
+      stream(args('alice', ID_ONLY)),
+    ]);
+    const results = await deliver(streams, { id: 'b' });
+
+    expect(results.map((r) => r.data)).toEqual([
+      { item: { id: 'b', label: 'b!', seenBy: 'alice' } },
+      { item: { id: 'b', label: 'b?', seenBy: 'alice' } },
+      { item: { id: 'b' } },
+    ]);
+    await Promise.all(streams.map((s) => s.return?.()));
+  });
+
+  it("never hands one viewer's result to another", async () => {
+    const streams = await Promise.all([stream(args('alice')), stream(args('bob'))]);
+    const [alice, bob] = await deliver(streams, { id: 'c' });
+
+    expect(alice?.data).toEqual({ item: { id: 'c', label: 'c', seenBy: 'alice' } });
+    expect(bob?.data).toEqual({ item: { id: 'c', label: 'c', seenBy: 'bob' } });
+    expect(labelsExecuted).toBe(2);
+    await Promise.all(streams.map((s) => s.return?.()));
+  });
+
+  it('executes each delivered object anew, even with the same content', async () => {
+    const watch = await stream(args('alice'));
+    await deliver([watch], { id: 'd' });
+    await deliver([watch], { id: 'd' });
+    expect(labelsExecuted).toBe(2);
+    await watch.return?.();
+  });
+
+  it('masks an unexpected error and keeps a deliberate one, as on HTTP', async () => {
+    const watch = await stream(args('alice'));
+    const [unexpected] = await deliver([watch], { id: 'e', broken: 'unexpected' });
+    const [deliberate] = await deliver([watch], { id: 'f', broken: 'deliberate' });
+
+    expect(unexpected?.errors?.map((e) => e.message)).toEqual(['Unexpected error.']);
+    expect(JSON.stringify(unexpected)).not.toContain('10.0.0.7');
+    expect(deliberate?.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+    await watch.return?.();
+  });
+
+  it('answers a subscription that cannot start with a result carrying BAD_USER_INPUT', async () => {
+    const result = await subscriptions.subscribe(args('alice', LABEL, { suffix: 42 }));
+    expect(Symbol.asyncIterator in result).toBe(false);
+    expect((result as ExecutionResult).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('stops at once: a waiting next() ends, and the end is reported once', async () => {
+    let ended = 0;
+    const counted = createSharedSubscriptions({
+      audienceOf: () => 'anyone',
+      logger: pino({ level: 'silent' }),
+      onStreamStart: () => () => {
+        ended += 1;
+      },
+    });
+    const watch = (await counted.subscribe(args('alice'))) as AsyncIterableIterator<ExecutionResult>;
+    const waiting = watch.next();
+    await watch.return?.();
+    await watch.return?.();
+
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(ended).toBe(1);
+  });
+
+  it('ends with the masked error when the source fails', async () => {
+    const failing = createSchema({
+      typeDefs: 'type Query { ok: Boolean } type Subscription { tick: Int }',
+      resolvers: {
+        Subscription: {
+          tick: {
+            // biome-ignore lint/correctness/useYield: a source that fails before its first event
+            async *subscribe() {
+              throw new Error('the database went away at 10.0.0.7');
+            },
+          },
+        },
+      },
+    });
+    const watch = (await subscriptions.subscribe({
+      schema: failing,
+      document: parse('subscription { tick }'),
+      contextValue: { viewer: 'alice' },
+    })) as AsyncIterableIterator<ExecutionResult>;
+
+    await expect(watch.next()).rejects.toMatchObject({ message: 'Unexpected error.' });
+    expect(await watch.next()).toEqual({ value: undefined, done: true });
+  });
+});

@@ -6,7 +6,8 @@
  * Options: --full; --quiet-wait=SECONDS (how long to wait for a quiet machine; quick 30, full
  * 600); --only=1,3 (rows; 3–5 run together, as 1–2 do); --out=FILE (default BENCHMARKS.md);
  * --profile (write every process's CPU profile next to its log; read one with
- * `tsx bench/profile-summary.ts`).
+ * `tsx bench/profile-summary.ts`); --refresh-findings (measure nothing: re-append bench/findings.md
+ * to the report in --out).
  * Environment: BENCH_DATABASE_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  */
 import { randomBytes } from 'node:crypto';
@@ -15,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineInfo, waitForQuiet } from './lib/environment.js';
-import { type RowReport, renderReport, verdict } from './lib/report.js';
+import { FINDINGS_HEADING, type RowReport, renderReport, verdict } from './lib/report.js';
 import { type BenchContext, newAccount, PROFILES, stopEverything } from './lib/stack.js';
 import { measureCallbackDelivery } from './scenarios/callback-delivery.js';
 import { measureCrossInstance } from './scenarios/cross-instance.js';
@@ -52,8 +53,19 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string', default: 'BENCHMARKS.md' },
     profile: { type: 'boolean', default: false },
+    'refresh-findings': { type: 'boolean', default: false },
   },
 });
+
+// Findings are written after the figures they discuss: this re-appends bench/findings.md to the
+// report already in --out, leaving every measured figure as it was.
+if (values['refresh-findings']) {
+  const report = await readFile(values.out, 'utf8');
+  const findings = await readFile(new URL('./findings.md', import.meta.url), 'utf8');
+  const measured = report.split(`\n${FINDINGS_HEADING}\n`)[0]?.trimEnd() ?? report;
+  await writeFile(values.out, `${measured}\n\n${FINDINGS_HEADING}\n\n${findings.trim()}\n`);
+  process.exit(0);
+}
 
 const profile = values.full ? PROFILES.full : PROFILES.quick;
 const quietWaitSeconds = Number(values['quiet-wait'] ?? (values.full ? 600 : 30));

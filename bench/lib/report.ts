@@ -102,6 +102,9 @@ export interface ReportHeader {
   loadAtEnd: number;
 }
 
+/** Where the report's measured part ends and bench/findings.md begins. */
+export const FINDINGS_HEADING = '## Findings and changes';
+
 export function renderReport(header: ReportHeader, rows: RowReport[], findings: string | undefined): string {
   const lines: string[] = [];
   const { machine, load } = header;
@@ -157,6 +160,6 @@ export function renderReport(header: ReportHeader, rows: RowReport[], findings: 
     }
     lines.push('');
   }
-  if (findings !== undefined) lines.push('## Findings and changes', '', findings.trim(), '');
+  if (findings !== undefined) lines.push(FINDINGS_HEADING, '', findings.trim(), '');
   return `${lines.join('\n')}\n`;
 }

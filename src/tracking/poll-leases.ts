@@ -50,3 +50,23 @@ export async function releaseLeases(db: Database, instanceId: string): Promise<v
 
 /** Bookkeeping that hands a task back after a read. */
 export const RELEASED = { leaseOwner: null, leaseExpiresAt: null } as const;
+
+/**
+ * Hands polled tasks back in one statement: each lease released and its next read scheduled, the
+ * status untouched. A task still in flight keeps a later schedule it already has (a callback may
+ * have pushed its next read out meanwhile), as the status writer's schedule rule does.
+ */
+export async function handBack(
+  db: Database,
+  reads: readonly { taskId: string; nextReadAt: Date }[],
+): Promise<void> {
+  const ids = reads.map((read) => read.taskId);
+  const nextReads = reads.map((read) => read.nextReadAt.toISOString());
+  const inFlight = inArray(tasks.status, [...IN_FLIGHT_STATUSES]);
+  await db.execute(sql`update ${tasks}
+    set lease_owner = null, lease_expires_at = null, updated_at = now(),
+      next_attempt_at = case when ${inFlight} then greatest(${tasks.nextAttemptAt}, polled.next_read_at)
+        else polled.next_read_at end
+    from unnest(${sql.param(ids)}::uuid[], ${sql.param(nextReads)}::timestamptz[]) as polled(task_id, next_read_at)
+    where ${tasks.id} = polled.task_id`);
+}

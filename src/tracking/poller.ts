@@ -10,15 +10,16 @@ import { type BackoffPolicy, DEFAULT_BACKOFF } from '../submission/backoff.js';
 import {
   applyTaskChange,
   type Bookkeeping,
+  type StatusChange,
   statusChangeFromWire,
   type TaskWriter,
 } from '../tasks/apply-task-change.js';
-import { isTerminal } from '../tasks/task-status.js';
+import { isTerminal, movesForward } from '../tasks/task-status.js';
 import type { KlingClient } from '../upstream/client.js';
 import type { WireTask } from '../upstream/wire.js';
 import { DEFAULT_LIST_READ, type ListReadOptions } from './list-reader.js';
 import { createOutageBackoff, type OutageBackoff } from './outage-backoff.js';
-import { leaseDueTasks, RELEASED } from './poll-leases.js';
+import { handBack, leaseDueTasks, RELEASED } from './poll-leases.js';
 import { nextPollDelayMs } from './poll-schedule.js';
 import { keepStaleNote, staleFlag } from './stale-flag.js';
 import { forEachLimited, readTasks, type TaskReads } from './task-reads.js';
@@ -187,30 +188,73 @@ async function settleAll(
   leased: readonly TaskRow[],
   readFor: (task: TaskRow) => Read,
 ): Promise<void> {
-  // Bounded, so a pass of a thousand tasks does not queue a thousand transactions at once; one
+  const now = Date.now();
+  const settlements = leased.map((task) => settlementOf(deps.logger, settings, task, readFor(task), now));
+  // Most reads change nothing: those tasks are handed back together, in one statement, instead of a
+  // transaction each (a poller over thousands of tasks in flight spent most of its time on those).
+  const quiet = settlements.filter((settlement) => settlement.quiet);
+  if (quiet.length > 0) {
+    await handBack(
+      deps.db,
+      quiet.map(({ task, nextReadAt }) => ({ taskId: task.id, nextReadAt })),
+    ).catch((error: unknown) =>
+      deps.logger.error({ err: error, tasks: quiet.length }, 'could not hand back polled tasks'),
+    );
+  }
+  // Bounded, so a pass of a thousand changes does not queue a thousand transactions at once; one
   // task's failure does not keep the others' results from being applied.
-  await forEachLimited(leased, 8, (task) =>
-    settle(deps, settings, task, readFor(task)).catch((error: unknown) =>
-      deps.logger.error({ err: error, taskId: task.id }, 'could not apply a poll result'),
+  const moving = settlements.filter((settlement) => !settlement.quiet);
+  await forEachLimited(moving, 8, (settlement) =>
+    apply(deps, settlement).catch((error: unknown) =>
+      deps.logger.error({ err: error, taskId: settlement.task.id }, 'could not apply a poll result'),
     ),
   );
 }
 
-/** Applies what was read (if anything), schedules the next read and releases the lease. */
-async function settle(deps: PollerDeps, settings: Settings, task: TaskRow, read: Read): Promise<void> {
-  const now = Date.now();
+interface Settlement {
+  task: TaskRow;
+  change: StatusChange | null;
+  bookkeeping: Bookkeeping;
+  nextReadAt: Date;
+  /** Nothing to write but the lease and the schedule: the read does not move the task forward. */
+  quiet: boolean;
+}
+
+/** What a read means for its task: the change to apply (if any) and when to read it next. */
+function settlementOf(
+  logger: Logger,
+  settings: Settings,
+  task: TaskRow,
+  read: Read,
+  now: number,
+): Settlement {
   const flag = staleFlag(task, settings.staleAfterMs, now);
-  if (flag.staleFlaggedAt !== undefined) deps.logger.warn({ taskId: task.id }, 'task in flight for too long');
-  const nextReadAt =
+  if (flag.staleFlaggedAt !== undefined) logger.warn({ taskId: task.id }, 'task in flight for too long');
+  if (read.kind === 'unreadable') {
+    logger.warn({ taskId: task.id }, 'the provider would not show a task in flight; will read it again');
+  }
+  const nextReadAt = new Date(
     read.kind === 'unread'
       ? read.retryAt
-      : now + nextPollDelayMs({ ...task, ...flag }, settings.pollIntervalMs, now);
-  const bookkeeping: Bookkeeping = { ...RELEASED, ...flag, nextAttemptAt: new Date(nextReadAt) };
-  if (read.kind === 'unreadable') {
-    deps.logger.warn({ taskId: task.id }, 'the provider would not show a task in flight; will read it again');
-  }
+      : now + nextPollDelayMs({ ...task, ...flag }, settings.pollIntervalMs, now),
+  );
   const change =
     read.kind === 'found' ? keepStaleNote(task, statusChangeFromWire(read.wire), flag, now) : null;
-  const result = await applyTaskChange(deps, task.id, change, bookkeeping);
+  // The writer only moves a task forward, so a read that does not move the leased state cannot move
+  // the current one either (it can only be further along).
+  const moves = change !== null && movesForward(task.status, change.status);
+  const quiet = !moves && flag.staleFlaggedAt === undefined;
+  return {
+    task,
+    change,
+    bookkeeping: { ...RELEASED, ...flag, nextAttemptAt: nextReadAt },
+    nextReadAt,
+    quiet,
+  };
+}
+
+/** Applies a read that moves its task (or flags it stale), releasing the lease with it. */
+async function apply(deps: PollerDeps, settlement: Settlement): Promise<void> {
+  const result = await applyTaskChange(deps, settlement.task.id, settlement.change, settlement.bookkeeping);
   if (result?.changed && isTerminal(result.task.status)) deps.onSlotFreed();
 }

@@ -1,0 +1,99 @@
+/**
+ * Poll leases at the database: the poller takes due tasks in flight, and hands a whole pass of
+ * reads that changed nothing back in one statement, each task released and scheduled.
+ */
+import { randomUUID } from 'node:crypto';
+import { inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DatabaseHandle, openDatabase } from '../src/db/connection.js';
+import { type TaskStatus, tasks } from '../src/db/schema.js';
+import { handBack, leaseDueTasks } from '../src/tracking/poll-leases.js';
+import { createTestDatabase, type TestDatabase, testDatabaseKinds } from './helpers/databases.js';
+
+describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
+  let database: TestDatabase;
+  let handle: DatabaseHandle;
+
+  beforeAll(async () => {
+    database = createTestDatabase(kind);
+    handle = await openDatabase(
+      database.config,
+      database.schema === undefined ? {} : { schema: database.schema },
+    );
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await database?.drop();
+  });
+
+  async function insertTasks(statuses: TaskStatus[]): Promise<string[]> {
+    const ids = statuses.map(() => randomUUID());
+    await handle.db.insert(tasks).values(
+      ids.map(
+        (id, index) =>
+          ({
+            id,
+            owner: 'alice',
+            externalTaskId: `kg-${id}`,
+            inputHash: 'hash',
+            model: 'kling-v2-6',
+            mode: 'pro',
+            duration: 5,
+            input: { model: 'kling-v2-6', mode: 'pro', duration: 5, image: 'https://example.com/a.png' },
+            status: statuses[index],
+            eventSequence: 1,
+            nextAttemptAt: new Date(Date.now() - 1_000),
+          }) as typeof tasks.$inferInsert,
+      ),
+    );
+    return ids;
+  }
+
+  const stored = async (ids: string[]) => {
+    const rows = await handle.db.select().from(tasks).where(inArray(tasks.id, ids));
+    return new Map(rows.map((row) => [row.id, row]));
+  };
+
+  it('hands back every task of a pass at once: released, scheduled, status untouched', async () => {
+    const ids = await insertTasks(['SUBMITTED', 'PROCESSING', 'SUBMITTED']);
+    const leased = await leaseDueTasks(handle.db, 'instance-a', { limit: 1_000, leaseMs: 60_000 });
+    expect(leased.map((task) => task.id)).toEqual(expect.arrayContaining(ids));
+
+    const nextReads = ids.map((_, index) => new Date(Date.now() + (index + 1) * 5_000));
+    await handBack(
+      handle.db,
+      ids.map((taskId, index) => ({ taskId, nextReadAt: nextReads[index] as Date })),
+    );
+
+    const after = await stored(ids);
+    ids.forEach((id, index) => {
+      const task = after.get(id);
+      expect(task).toMatchObject({ leaseOwner: null, leaseExpiresAt: null, eventSequence: 1 });
+      expect(task?.nextAttemptAt.getTime()).toBe(nextReads[index]?.getTime());
+    });
+    expect([...after.values()].map((task) => task.status)).toEqual(
+      expect.arrayContaining(['SUBMITTED', 'PROCESSING', 'SUBMITTED']),
+    );
+  });
+
+  it('keeps a later schedule a task in flight got meanwhile, and schedules a finished one as told', async () => {
+    const [inFlight, finished] = await insertTasks(['SUBMITTED', 'SUCCEEDED']);
+    if (inFlight === undefined || finished === undefined) throw new Error('tasks not inserted');
+    // A callback pushed the task in flight's next read an hour out while it was being read.
+    const later = new Date(Date.now() + 3_600_000);
+    await handle.db
+      .update(tasks)
+      .set({ nextAttemptAt: later })
+      .where(inArray(tasks.id, [inFlight, finished]));
+
+    const soon = new Date(Date.now() + 5_000);
+    await handBack(handle.db, [
+      { taskId: inFlight, nextReadAt: soon },
+      { taskId: finished, nextReadAt: soon },
+    ]);
+
+    const after = await stored([inFlight, finished]);
+    expect(after.get(inFlight)?.nextAttemptAt.getTime()).toBe(later.getTime());
+    expect(after.get(finished)?.nextAttemptAt.getTime()).toBe(soon.getTime());
+  });
+});

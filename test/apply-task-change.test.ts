@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../src/db/connection.js';
@@ -7,7 +7,7 @@ import { type TaskRow, taskEvents, tasks } from '../src/db/schema.js';
 import {
   applyTaskChange,
   applyTaskChangeTo,
-  recordFirstEvent,
+  insertTaskWithFirstEvent,
   type TaskWriter,
 } from '../src/tasks/apply-task-change.js';
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from './helpers/databases.js';
@@ -40,28 +40,38 @@ describe.each(testDatabaseKinds())('the task status writer (%s)', (kind) => {
     await database?.drop();
   });
 
-  async function createPendingTask(): Promise<TaskRow> {
+  const newTaskValues = (idempotencyKey: string | null = null): typeof tasks.$inferInsert => {
     const id = randomUUID();
-    return handle.db.transaction(async (tx) => {
-      const [task] = await tx
-        .insert(tasks)
-        .values({
-          id,
-          owner: 'alice',
-          externalTaskId: `kg-${id}`,
-          inputHash: 'hash',
-          model: 'kling-v2-6',
-          mode: 'pro',
-          duration: 5,
-          input: { model: 'kling-v2-6', mode: 'pro', duration: 5, image: 'https://example.com/a.png' },
-          eventSequence: 1,
-        } as typeof tasks.$inferInsert)
-        .returning();
-      if (task === undefined) throw new Error('no task inserted');
-      await recordFirstEvent(tx, writer.taskEventsChannel, task);
-      return task;
-    });
+    return {
+      id,
+      owner: 'alice',
+      externalTaskId: `kg-${id}`,
+      idempotencyKey,
+      inputHash: 'hash',
+      model: 'kling-v2-6',
+      mode: 'pro',
+      duration: 5,
+      input: { model: 'kling-v2-6', mode: 'pro', duration: 5, image: 'https://example.com/a.png' },
+      eventSequence: 1,
+    } as typeof tasks.$inferInsert;
+  };
+
+  async function createPendingTask(): Promise<TaskRow> {
+    const task = await handle.db.transaction((tx) =>
+      insertTaskWithFirstEvent(tx, writer.taskEventsChannel, newTaskValues()),
+    );
+    if (task === undefined) throw new Error('no task inserted');
+    return task;
   }
+
+  /** Advisory locks the transaction holds (PGlite has one session, so no second one can probe). */
+  const advisoryLocksHeld = async (tx: Parameters<Parameters<typeof handle.db.transaction>[0]>[0]) => {
+    const [row] = await tx
+      .select({ held: sql<number>`count(*)::int` })
+      .from(sql`pg_locks`)
+      .where(sql`locktype = 'advisory' and pid = pg_backend_pid()`);
+    return row?.held;
+  };
 
   const eventsOf = (taskId: string) =>
     handle.db
@@ -80,6 +90,38 @@ describe.each(testDatabaseKinds())('the task status writer (%s)', (kind) => {
     expect(announcementsOf(task.id)).toEqual([
       { taskId: task.id, owner: 'alice', status: 'PENDING', sequence: 1 },
     ]);
+  });
+
+  it('inserts nothing, records nothing and announces nothing for an idempotency key already used', async () => {
+    const first = newTaskValues(`key-${randomUUID()}`);
+    await handle.db.transaction((tx) => insertTaskWithFirstEvent(tx, writer.taskEventsChannel, first));
+    const again = { ...newTaskValues(first.idempotencyKey), owner: first.owner };
+    const repeated = await handle.db.transaction((tx) =>
+      insertTaskWithFirstEvent(tx, writer.taskEventsChannel, again),
+    );
+    expect(repeated).toBeUndefined();
+    expect(await handle.db.select().from(tasks).where(eq(tasks.id, again.id))).toEqual([]);
+    expect(await eventsOf(again.id)).toEqual([]);
+  });
+
+  it('takes the lock it is given in the statement that inserts the task, and only when it inserts', async () => {
+    const lock = sql`pg_advisory_xact_lock(hashtextextended(${`test:${randomUUID()}`}, 0))`;
+    const values = newTaskValues(`key-${randomUUID()}`);
+    const heldAfterInsert = await handle.db.transaction(async (tx) => {
+      await insertTaskWithFirstEvent(tx, writer.taskEventsChannel, values, lock);
+      return advisoryLocksHeld(tx);
+    });
+    expect(heldAfterInsert).toBe(1);
+    const heldAfterConflict = await handle.db.transaction(async (tx) => {
+      await insertTaskWithFirstEvent(
+        tx,
+        writer.taskEventsChannel,
+        { ...newTaskValues(values.idempotencyKey) },
+        lock,
+      );
+      return advisoryLocksHeld(tx);
+    });
+    expect(heldAfterConflict).toBe(0);
   });
 
   it('applies a change to a task in the state the writer knows, with its event and announcement', async () => {

@@ -10,9 +10,9 @@ import stringify from 'safe-stable-stringify';
 import type { GatewayContext } from '../context.js';
 import type { Transaction } from '../db/connection.js';
 import { type TaskRow, tasks } from '../db/schema.js';
-import { assertTenantQuota, lockTenant } from '../security/tenant-quota.js';
+import { tenantLockSql, tenantQuota } from '../security/tenant-quota.js';
 import type { NewTaskClaim } from '../submission/claim.js';
-import { recordFirstEvent } from '../tasks/apply-task-change.js';
+import { insertTaskWithFirstEvent } from '../tasks/apply-task-change.js';
 import { newCallbackToken } from '../tracking/callbacks.js';
 import type { ImageToVideoInput, ImageToVideoRequest } from './image-to-video-request.js';
 import { type InputIssue, validateImageToVideoInput } from './validate-image-to-video-input.js';
@@ -68,9 +68,10 @@ type Insertion = { kind: 'created'; claim: NewTaskClaim } | { kind: 'existing'; 
 
 /**
  * Stores the task with its first event and claims it for the first attempt, in one transaction,
- * unless the idempotency key names a task already. Insertion comes first and the two serializing
- * locks (the tenant's quota, the provider's concurrency) last, so each is held for a couple of
- * round trips: every create of a tenant, and every create at all, passes through them.
+ * unless the idempotency key names a task already. Three statements and the commit: the task, its
+ * first event and announcement with the tenant lock; the tenant's quota counts with the submission
+ * lock; the claim. The two serializing locks come after the insertion, so each is held for a
+ * couple of round trips: every create of a tenant, and every create at all, passes through them.
  */
 async function insertPendingTask(
   ctx: GatewayContext,
@@ -81,9 +82,10 @@ async function insertPendingTask(
   const id = randomUUID();
   const owner = ctx.viewer.id;
   return ctx.db.transaction(async (tx) => {
-    const [task] = await tx
-      .insert(tasks)
-      .values({
+    const task = await insertTaskWithFirstEvent(
+      tx,
+      ctx.taskEventsChannel,
+      {
         id,
         owner,
         externalTaskId: `${EXTERNAL_TASK_ID_PREFIX}${id}`,
@@ -96,17 +98,13 @@ async function insertPendingTask(
         input: request,
         callbackToken: newCallbackToken(),
         eventSequence: 1,
-      })
-      // A concurrent create with the same key waits here until the first one commits, then finds
-      // its task below.
-      .onConflictDoNothing({ target: [tasks.owner, tasks.idempotencyKey] })
-      .returning();
+      },
+      tenantLockSql(owner),
+    );
     if (task === undefined)
       return { kind: 'existing', task: await taskByIdempotencyKey(tx, owner, idempotencyKey) };
-    await recordFirstEvent(tx, ctx.taskEventsChannel, task);
-    await lockTenant(tx, owner);
-    await assertTenantQuota(tx, owner, id, ctx.config.limits);
-    return { kind: 'created', claim: await ctx.submitter.claimNew(tx, task) };
+    const quota = tenantQuota(owner, id, ctx.config.limits);
+    return { kind: 'created', claim: await ctx.submitter.claimNew(tx, task, quota) };
   });
 }
 

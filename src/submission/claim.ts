@@ -66,6 +66,16 @@ export async function claimForSubmission(
 }
 
 /**
+ * A value the claiming transaction must check before it claims (a tenant's quota, say), read in
+ * the statement that takes the submission lock: one round trip fewer than a statement of its own.
+ * `check` throws to refuse; the transaction then rolls back, lock and all.
+ */
+export interface ClaimPrecondition<Checked> {
+  read: SQL<Checked>;
+  check(value: Checked): void;
+}
+
+/**
  * Claims a task inserted by `tx` itself, before it commits: no other transaction can see the task
  * yet and it was never attempted, so one conditional update decides, and the task is stored and
  * claimed with a single commit.
@@ -77,13 +87,14 @@ export async function claimForSubmission(
  * reach the limit. The exclusive lock waits for every shared holder, so exact claims near the limit
  * see them all.
  */
-export async function claimNewTask(
+export async function claimNewTask<Checked>(
   tx: Transaction,
   task: TaskRow,
   options: ClaimOptions,
+  precondition?: ClaimPrecondition<Checked>,
 ): Promise<NewTaskClaim> {
   const limit = options.maxConcurrency;
-  if ((await lockForNewClaim(tx, task.id, limit)) === 'shared') {
+  if ((await lockForNewClaim(tx, task.id, limit, precondition)) === 'shared') {
     const roomyStill = sql`(${inFlightCountSql}) + ${maxConnectionsSql} < ${limit}`;
     const claimed = await claimIf(tx, task.id, options, roomyStill);
     if (claimed !== undefined) return { kind: 'claimed', task: claimed, mustRecoverFirst: false };
@@ -116,22 +127,25 @@ async function claimIf(
  * its own. The counts that decide the claim come after, in a statement that sees every claim
  * committed before the lock was granted.
  */
-async function lockForNewClaim(
+async function lockForNewClaim<Checked>(
   tx: Transaction,
   taskId: string,
   limit: number,
+  precondition: ClaimPrecondition<Checked> | undefined,
 ): Promise<'shared' | 'exclusive'> {
   const [row] = await tx
     .select({
       mode: sql<'shared' | 'exclusive'>`case when (${inFlightCountSql}) + ${maxConnectionsSql} < ${limit}
         then (select 'shared' from pg_advisory_xact_lock_shared(${SUBMISSION_LOCK_KEY}))
         else (select 'exclusive' from pg_advisory_xact_lock(${SUBMISSION_LOCK_KEY})) end`,
+      checked: precondition?.read ?? sql<undefined>`null`,
     })
     // Read through the task's own row: drizzle selects from a table.
     .from(tasks)
     .where(eq(tasks.id, taskId));
   // No row would mean no lock taken at all: never claim then.
   if (row === undefined) throw new Error(`task ${taskId} is not visible to the transaction claiming it`);
+  if (precondition !== undefined) precondition.check(row.checked as Checked);
   return row.mode;
 }
 

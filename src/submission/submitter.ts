@@ -6,7 +6,13 @@
 import { and, asc, eq, lte, or, sql } from 'drizzle-orm';
 import type { Transaction } from '../db/connection.js';
 import { type TaskRow, tasks } from '../db/schema.js';
-import { type Claim, claimNewTask, countInFlight, type NewTaskClaim } from './claim.js';
+import {
+  type Claim,
+  type ClaimPrecondition,
+  claimNewTask,
+  countInFlight,
+  type NewTaskClaim,
+} from './claim.js';
 import { carryOutClaim, type SubmissionDeps, submitTask } from './submit-task.js';
 
 export interface Submitter {
@@ -14,7 +20,11 @@ export interface Submitter {
    * Claims a task that `tx` has just inserted, for the create mutation's own first attempt: the
    * task is stored and claimed by one commit.
    */
-  claimNew(tx: Transaction, task: TaskRow): Promise<NewTaskClaim>;
+  claimNew<Checked>(
+    tx: Transaction,
+    task: TaskRow,
+    precondition?: ClaimPrecondition<Checked>,
+  ): Promise<NewTaskClaim>;
   /** Acts on a claim once its transaction has committed; returns the task's state afterwards. */
   carryOut(claim: Claim): Promise<TaskRow | undefined>;
   /** Runs a pass soon, e.g. because a task finished and freed a provider slot. */
@@ -54,7 +64,7 @@ export function startSubmitter(deps: SubmissionDeps, options: SubmitterOptions =
   timer.unref();
 
   return {
-    claimNew: (tx, task) => claimNewTask(tx, task, deps.claim),
+    claimNew: (tx, task, precondition) => claimNewTask(tx, task, deps.claim, precondition),
     carryOut: (claim) => carryOutClaim(deps, claim),
     wake: runPass,
     async stop() {

@@ -126,10 +126,36 @@ function recordEventSql(channel: string, owner: string, source: SQL): SQL {
     returning pg_notify(${channel}, ${announcement}) as announced`;
 }
 
-/** Records a task's first event and announces it; call it in the transaction that creates the task. */
-export async function recordFirstEvent(tx: Transaction, channel: string, task: TaskRow): Promise<void> {
-  const event = sql`values (${task.id}, ${task.eventSequence}, ${task.status}, null)`;
-  await tx.execute(recordEventSql(channel, task.owner, event));
+/**
+ * Inserts a new task (PENDING, event sequence 1) with its first event and that event's
+ * announcement, in one statement of the creating transaction. Nothing is inserted, and undefined
+ * returned, when the owner already has a task under the same idempotency key (a concurrent create
+ * with that key waits until the first one commits).
+ *
+ * `thenLock`, an advisory lock expression, is taken in the same statement once the task is in
+ * (one round trip fewer than a statement of its own); the statements after it see every commit of
+ * its previous holder.
+ */
+export async function insertTaskWithFirstEvent(
+  tx: Transaction,
+  channel: string,
+  values: typeof tasks.$inferInsert,
+  thenLock?: SQL,
+): Promise<TaskRow | undefined> {
+  const inserted = tx.$with('inserted').as(
+    tx
+      .insert(tasks)
+      .values(values)
+      .onConflictDoNothing({ target: [tasks.owner, tasks.idempotencyKey] })
+      .returning(),
+  );
+  const lock = thenLock === undefined ? sql`` : sql` cross join lateral (select ${thenLock}) as locked`;
+  const event = sql`select ${inserted.id}, ${inserted.eventSequence}, ${inserted.status}, null::text from ${inserted}${lock}`;
+  const recorded = tx
+    .$with('recorded', { announced: sql<string>`announced` })
+    .as(recordEventSql(channel, values.owner, event));
+  const [task] = await tx.with(inserted, recorded).select().from(inserted);
+  return task;
 }
 
 /**

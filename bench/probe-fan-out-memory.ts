@@ -51,6 +51,7 @@ const ctx: BenchContext = {
   account: newAccount(),
   authSecret: randomBytes(32).toString('hex'),
   callbacksWired: undefined,
+  wants: () => true,
   log,
 };
 

@@ -4,7 +4,7 @@
  * baselines measured in the same run, and writes BENCHMARKS.md.
  *
  * Options: --full; --quiet-wait=SECONDS (how long to wait for a quiet machine; quick 30, full
- * 600); --only=1,3 (rows; 3–5 run together, as 1–2 do); --out=FILE (default BENCHMARKS.md);
+ * 600); --only=1,3 (rows; 3–5 run together; 1 and 2 each alone); --out=FILE (default BENCHMARKS.md);
  * --profile (write every process's CPU profile next to its log; read one with
  * `tsx bench/profile-summary.ts`); --refresh-findings (measure nothing: re-append bench/findings.md
  * to the report in --out).
@@ -84,6 +84,7 @@ const ctx: BenchContext = {
   account: newAccount(),
   authSecret: randomBytes(32).toString('hex'),
   callbacksWired: undefined,
+  wants: (row) => only === undefined || only.has(row),
   log,
 };
 

@@ -71,6 +71,8 @@ export interface BenchContext {
   readonly account: { accessKey: string; secretKey: string };
   /** HS256 secret the gateways verify client tokens with. */
   readonly authSecret: string;
+  /** Whether row `row` was asked for (--only); rows measured together may skip the others. */
+  wants(row: number): boolean;
   /** Whether the gateway build serves provider callbacks; learnt from the first gateway started. */
   callbacksWired: boolean | undefined;
   log(message: string): void;

@@ -6,6 +6,7 @@
  *
  * `npx tsx bench/probe-database-round-trip.ts [--samples=2000]`; BENCH_DATABASE_URL or DATABASE_URL.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { summarize } from './lib/stats.js';
@@ -18,18 +19,24 @@ const client = new pg.Client({
 });
 await client.connect();
 
-/** Wall time of each call of `work` (after as many warm-up calls), and the process's CPU per call. */
-async function measure(work: (index: number) => Promise<unknown>) {
+/**
+ * Wall time of each call of `work` (after as many warm-up calls), and the process's CPU per call;
+ * with `gapMs`, the process idles that long before each call, as between paced requests.
+ */
+async function measure(work: (index: number) => Promise<unknown>, gapMs = 0) {
   for (let index = 0; index < samples; index++) await work(index);
   const latencies: number[] = [];
-  const cpuBefore = process.cpuUsage();
+  let cpuMicros = 0;
   for (let index = 0; index < samples; index++) {
+    if (gapMs > 0) await delay(gapMs);
+    const cpuBefore = process.cpuUsage();
     const startedAt = performance.now();
     await work(index);
     latencies.push(performance.now() - startedAt);
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuMicros += cpu.user + cpu.system;
   }
-  const cpu = process.cpuUsage(cpuBefore);
-  return { ...summarize(latencies), cpuMsPerCall: (cpu.user + cpu.system) / 1_000 / samples };
+  return { ...summarize(latencies), cpuMsPerCall: cpuMicros / 1_000 / samples };
 }
 
 const report = (what: string, figures: Awaited<ReturnType<typeof measure>>) =>
@@ -38,15 +45,19 @@ const report = (what: string, figures: Awaited<ReturnType<typeof measure>>) =>
   );
 
 try {
-  report('one statement (select $1)', await measure((index) => client.query('select $1::int', [index])));
-  report(
-    'one commit (begin; pg_notify; commit)',
-    await measure(async () => {
-      await client.query('begin');
-      await client.query('select pg_notify($1, $2)', ['kg_probe', 'x']);
-      await client.query('commit');
-    }),
+  // A table of its own, so each commit writes (and syncs) WAL as a create's does.
+  await client.query(
+    'create table if not exists kg_probe_commits (id bigserial primary key, at timestamptz)',
   );
+  report('one statement (select $1)', await measure((index) => client.query('select $1::int', [index])));
+  const durableCommit = async () => {
+    await client.query('begin');
+    await client.query('insert into kg_probe_commits (at) values (now())');
+    await client.query('commit');
+  };
+  report('one durable commit (begin; insert; commit)', await measure(durableCommit));
+  report('the same, one every 10 ms (100/s, as in row 2)', await measure(durableCommit, 10));
 } finally {
+  await client.query('drop table if exists kg_probe_commits');
   await client.end();
 }

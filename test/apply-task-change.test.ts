@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../src/db/connection.js';
+import type { DatabaseHandle } from '../src/db/connection.js';
 import { type TaskRow, taskEvents, tasks } from '../src/db/schema.js';
 import {
   applyTaskChange,
@@ -10,7 +10,12 @@ import {
   insertTaskWithFirstEvent,
   type TaskWriter,
 } from '../src/tasks/apply-task-change.js';
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from './helpers/databases.js';
+import {
+  createTestDatabase,
+  openTestDatabase,
+  type TestDatabase,
+  testDatabaseKinds,
+} from './helpers/databases.js';
 import { waitFor } from './helpers/wait-for.js';
 
 describe.each(testDatabaseKinds())('the task status writer (%s)', (kind) => {
@@ -22,10 +27,7 @@ describe.each(testDatabaseKinds())('the task status writer (%s)', (kind) => {
 
   beforeAll(async () => {
     database = createTestDatabase(kind);
-    handle = await openDatabase(
-      database.config,
-      database.schema === undefined ? {} : { schema: database.schema },
-    );
+    handle = await openTestDatabase(database);
     writer = { db: handle.db, taskEventsChannel: handle.taskEventsChannel };
     const listener = await handle.listen(
       handle.taskEventsChannel,

@@ -6,9 +6,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../src/db/connection.js';
+import type { DatabaseHandle } from '../src/db/connection.js';
 import { checkReadiness } from '../src/observability/health.js';
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from './helpers/databases.js';
+import {
+  createTestDatabase,
+  openTestDatabase,
+  type TestDatabase,
+  testDatabaseKinds,
+} from './helpers/databases.js';
 
 interface Journal {
   entries: { idx: number; tag: string; when: number }[];
@@ -23,10 +28,7 @@ describe.each(testDatabaseKinds())('checkReadiness on %s', (kind) => {
 
   beforeAll(async () => {
     database = createTestDatabase(kind);
-    handle = await openDatabase(
-      database.config,
-      database.schema === undefined ? {} : { schema: database.schema },
-    );
+    handle = await openTestDatabase(database);
   });
   afterAll(async () => {
     await handle.close().catch(() => {});

@@ -5,10 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DatabaseHandle, openDatabase } from '../src/db/connection.js';
+import type { DatabaseHandle } from '../src/db/connection.js';
 import { type TaskStatus, tasks } from '../src/db/schema.js';
 import { handBack, leaseDueTasks } from '../src/tracking/poll-leases.js';
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from './helpers/databases.js';
+import {
+  createTestDatabase,
+  openTestDatabase,
+  type TestDatabase,
+  testDatabaseKinds,
+} from './helpers/databases.js';
 
 describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
   let database: TestDatabase;
@@ -16,10 +21,7 @@ describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
 
   beforeAll(async () => {
     database = createTestDatabase(kind);
-    handle = await openDatabase(
-      database.config,
-      database.schema === undefined ? {} : { schema: database.schema },
-    );
+    handle = await openTestDatabase(database);
   });
   afterAll(async () => {
     await handle?.close();

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../src/config.js';
+import { type DatabaseHandle, openDatabase } from '../../src/db/connection.js';
 
 export interface TestDatabase {
   readonly name: 'pglite' | 'postgres';
@@ -45,4 +46,9 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** The gateway's own database handle on a test database, migrated, in that run's schema. */
+export function openTestDatabase(database: TestDatabase): Promise<DatabaseHandle> {
+  return openDatabase(database.config, database.schema === undefined ? {} : { schema: database.schema });
 }

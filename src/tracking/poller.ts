@@ -191,7 +191,7 @@ async function settleAll(
   const now = Date.now();
   const settlements = leased.map((task) => settlementOf(deps.logger, settings, task, readFor(task), now));
   // Most reads change nothing: those tasks are handed back together, in one statement, instead of a
-  // transaction each (a poller over thousands of tasks in flight spent most of its time on those).
+  // transaction each (3,000 tasks in flight read every 5 s would be 600 transactions a second).
   const quiet = settlements.filter((settlement) => settlement.quiet);
   if (quiet.length > 0) {
     await handBack(

@@ -28,7 +28,7 @@ import type { GatewayContext, Viewer } from '../context.js';
 import { readBodyWithin } from '../security/body-limit.js';
 import type { GatewayLimits } from '../security/limits.js';
 import type { TransportContext } from './graphql-websocket.js';
-import { createSharedSubscriptions } from './shared-subscription-execution.js';
+import { asError, createSharedSubscriptions } from './shared-subscription-execution.js';
 
 export interface SseSubscriptionOptions {
   verifier: TokenVerifier;
@@ -220,10 +220,8 @@ class SseStream {
    * the stream's last result, located at the operation.
    */
   #fail(error: unknown): void {
-    const located = new GraphQLError(errorMessage(error), {
-      nodes: this.#operation,
-      originalError: asError(error),
-    });
+    const cause = asError(error);
+    const located = new GraphQLError(cause.message, { nodes: this.#operation, originalError: cause });
     this.#finish(this.#frameOf({ errors: [located] }));
   }
 }
@@ -246,13 +244,18 @@ function paramsFrom(body: string): Params | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const { query, variables, operationName, extensions } = value as Record<string, unknown>;
+  if (!isRecord(value)) return undefined;
+  const { query, variables, operationName, extensions } = value;
   if (typeof query !== 'string') return undefined;
   if (variables != null && !isRecord(variables)) return undefined;
   if (operationName != null && typeof operationName !== 'string') return undefined;
   if (extensions !== undefined && !isRecord(extensions)) return undefined;
-  return value as Params;
+  return {
+    query,
+    variables: isRecord(variables) ? variables : null,
+    operationName: typeof operationName === 'string' ? operationName : null,
+    ...(isRecord(extensions) ? { extensions } : {}),
+  };
 }
 
 /**
@@ -313,12 +316,4 @@ function keepAliveAll(intervalMs: number) {
       timer = undefined;
     },
   };
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -17,6 +17,7 @@ import {
 } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { asError } from './shared-subscription-execution.js';
 
 /** What graphql-ws's context carries as `extra`, as with `graphql-ws/use/ws`. */
 export interface WebSocketExtra {
@@ -44,7 +45,7 @@ export function serveGraphqlWs<
   const server = makeServer(options);
   webSockets.options.handleProtocols = handleProtocols;
   const reasonFor = (error: unknown) =>
-    isProd ? 'Internal server error' : closeReason(error instanceof Error ? error.message : String(error));
+    isProd ? 'Internal server error' : closeReason(asError(error).message);
 
   webSockets.once('error', (error) => {
     logger.error({ err: error }, 'internal error on the WebSocket server');

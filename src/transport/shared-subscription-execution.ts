@@ -237,6 +237,11 @@ function requestError(error: GraphQLError): GraphQLError {
 
 function asGraphQLError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
-  const cause = error instanceof Error ? error : new Error(String(error));
+  const cause = asError(error);
   return new GraphQLError(cause.message, { originalError: cause });
+}
+
+/** Whatever was thrown, as an Error (a thrown string or object keeps its text). */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -128,3 +128,16 @@ export const taskEvents = pgTable(
 );
 
 export type TaskEventRow = typeof taskEvents.$inferSelect;
+
+/**
+ * How many tasks hold, or may hold, a provider slot (`tasks_hold_provider_slot` in drizzle/0003),
+ * kept by triggers on `tasks` in the transaction that changes a task, so a claim reads the count in
+ * constant time instead of scanning every task in flight. The count is spread over a few rows, each
+ * written by the connections whose backend pid falls on it, so concurrent creates rarely wait on
+ * one another's row. Only the sum means anything: a task counted on one row when claimed may be
+ * discounted on another when it settles, so a single row may go below zero.
+ */
+export const providerSlotHolders = pgTable('provider_slot_holders', {
+  shard: integer('shard').primaryKey(),
+  holders: integer('holders').notNull().default(0),
+});

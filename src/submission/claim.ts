@@ -6,7 +6,7 @@
  */
 import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/connection.js';
-import { type TaskRow, tasks } from '../db/schema.js';
+import { providerSlotHolders, type TaskRow, tasks } from '../db/schema.js';
 import { IN_FLIGHT_STATUSES } from '../tasks/task-status.js';
 
 /** Arbitrary constant naming the submission lock among the database's advisory locks. */
@@ -169,18 +169,28 @@ function claimColumns(options: ClaimOptions) {
 /** Judged on the database's clock, which every instance shares. */
 const leaseActiveSql = sql<boolean>`coalesce(${tasks.leaseExpiresAt} > now(), false)`;
 
-/** Tasks that hold, or may hold, a provider slot. */
-const holdsProviderSlot: SQL | undefined = or(
+/**
+ * Tasks that hold, or may hold, a provider slot. The database keeps their count in
+ * `provider_slot_holders` (drizzle/0003 defines the same predicate for its triggers); this is the
+ * specification that count is tested against.
+ */
+export const holdsProviderSlot: SQL | undefined = or(
   inArray(tasks.status, [...IN_FLIGHT_STATUSES]),
   and(eq(tasks.status, 'PENDING'), eq(tasks.createMayHaveSucceeded, true)),
 );
 
-const inFlightCountSql = sql`select count(*) from ${tasks} where ${holdsProviderSlot}`;
+/**
+ * The count as of the statement's snapshot, as exact as counting the tasks themselves: each change
+ * to it commits, or not, with the task change that caused it.
+ */
+const inFlightCountSql = sql`select coalesce(sum(${providerSlotHolders.holders}), 0) from ${providerSlotHolders}`;
 
 type Executor = Pick<Database, 'select'>;
 
 /** Tasks that hold, or may hold, a provider slot. */
 export async function countInFlight(db: Executor): Promise<number> {
-  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(tasks).where(holdsProviderSlot);
+  const [row] = await db
+    .select({ count: sql<number>`coalesce(sum(${providerSlotHolders.holders}), 0)::int` })
+    .from(providerSlotHolders);
   return row?.count ?? 0;
 }

@@ -20,6 +20,7 @@ import {
   taskEventsChannel,
 } from './notifications.js';
 import * as schema from './schema.js';
+import { statementNamingClient } from './statement-names.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** What `Database.transaction` hands its callback. */
@@ -71,6 +72,7 @@ async function openPostgres(url: string, schemaName: string | undefined): Promis
   }
   const pool = new pg.Pool({
     connectionString: url,
+    Client: statementNamingClient(),
     ...(schemaName === undefined ? {} : { options: `-c search_path=${schemaName}` }),
   });
   // A client losing its server (a restart, an outage) emits 'error'. Idle clients report it to the

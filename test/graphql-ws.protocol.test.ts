@@ -254,6 +254,100 @@ describe('graphql-transport-ws, frame by frame', () => {
       expect(socket.closedWith).toBeUndefined();
     },
   );
+
+  describe('operations, frame by frame', () => {
+    it('answers a query with its result, then complete', async () => {
+      const socket = track(await acknowledged(gateway.url, auth));
+      socket.send({ type: 'subscribe', id: 'q', payload: { query: '{ __typename }' } });
+      await socket.nextMessage((m) => m.type === 'complete', 'complete');
+      expect(socket.messages).toEqual([
+        { type: 'connection_ack' },
+        { id: 'q', type: 'next', payload: { data: { __typename: 'Query' } } },
+        { id: 'q', type: 'complete' },
+      ]);
+    });
+
+    it('streams a task to its end: each state as next, then complete', async () => {
+      const task = await createSubmittedTask(graphqlClient(gateway.url, auth), {
+        image: IMAGE_URL,
+        prompt: 'end',
+      });
+      const socket = track(await acknowledged(gateway.url, auth));
+      socket.send({
+        type: 'subscribe',
+        id: 'w',
+        payload: { query: TASK_UPDATED, variables: { id: task.id } },
+      });
+      await socket.nextMessage((m) => m.type === 'next', 'the current state');
+      gateway.simulator.advanceTask(task.providerTaskId ?? '', 'succeed');
+      await socket.nextMessage((m) => m.type === 'complete', 'complete');
+
+      const frames = socket.messages.slice(1);
+      expect(frames.at(-1)).toEqual({ id: 'w', type: 'complete' });
+      expect(frames.slice(0, -1).map((m) => [m.id, m.type])).toEqual(
+        frames.slice(0, -1).map(() => ['w', 'next']),
+      );
+      expect(frames.at(-2)?.payload).toEqual({
+        data: { taskUpdated: { id: task.id, status: 'SUCCEEDED', sequence: expect.any(Number) } },
+      });
+    });
+
+    it('answers a subscription that fails to start with error, and no complete', async () => {
+      const socket = track(await acknowledged(gateway.url, auth));
+      socket.send({
+        type: 'subscribe',
+        id: 'gone',
+        payload: { query: TASK_UPDATED, variables: { id: 'nope' } },
+      });
+      const error = await socket.nextMessage((m) => m.type === 'error', 'error');
+      socket.send({ type: 'ping' });
+      await socket.nextMessage((m) => m.type === 'pong', 'pong');
+
+      expect(error).toEqual({
+        id: 'gone',
+        type: 'error',
+        payload: [{ message: 'No task with this id', extensions: { code: 'NOT_FOUND' } }],
+      });
+      expect(socket.messages.map((m) => m.type)).toEqual(['connection_ack', 'error', 'pong']);
+    });
+
+    it('sends nothing more for a subscription the client completed, and frees its id', async () => {
+      const task = await createSubmittedTask(graphqlClient(gateway.url, auth), {
+        image: IMAGE_URL,
+        prompt: 'quit',
+      });
+      const subscribe = {
+        type: 'subscribe',
+        id: 'w',
+        payload: { query: TASK_UPDATED, variables: { id: task.id } },
+      };
+      const socket = track(await acknowledged(gateway.url, auth));
+      // Hears the change on another socket: by then the fan-out has passed the first one too.
+      const witness = track(await acknowledged(gateway.url, auth));
+      socket.send(subscribe);
+      witness.send(subscribe);
+      await socket.nextMessage((m) => m.type === 'next', 'the current state');
+      await witness.nextMessage((m) => m.type === 'next', 'the current state');
+      socket.send({ type: 'complete', id: 'w' });
+      socket.send({ type: 'ping' });
+      await socket.nextMessage((m) => m.type === 'pong', 'pong');
+
+      gateway.simulator.advanceTask(task.providerTaskId ?? '', 'processing');
+      await witness.nextMessage(
+        (m) => m.type === 'next' && JSON.stringify(m.payload).includes('PROCESSING'),
+        'PROCESSING on the other socket',
+      );
+      expect(socket.messages.map((m) => m.type)).toEqual(['connection_ack', 'next', 'pong']);
+      // The id is free again: subscribing with it is no 4409.
+      socket.send(subscribe);
+      const again = await socket.nextMessage(
+        (m) => m.type === 'next' && socket.messages.indexOf(m) > 2,
+        'next',
+      );
+      expect(JSON.stringify(again.payload)).toContain('PROCESSING');
+      expect(socket.closedWith).toBeUndefined();
+    });
+  });
 });
 
 describe('graphql-transport-ws when the identity provider is down', () => {

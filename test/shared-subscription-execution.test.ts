@@ -2,12 +2,15 @@
  * Shared subscription execution: an event delivered to many subscribers as one object is executed
  * once per selection, variables and viewer, and each of them gets that result; nothing is shared
  * across any of those lines. Errors are masked as on HTTP, and a stream stops the moment it is told.
+ * A stream is read by `next()` or pushes to a sink, and is pushed to by a source that can push.
  */
 import { type ExecutionArgs, type ExecutionResult, GraphQLError, parse } from 'graphql';
 import { createPubSub, createSchema } from 'graphql-yoga';
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DONE, type PushableStream, type Sink } from '../src/transport/push-stream.js';
 import { createSharedSubscriptions } from '../src/transport/shared-subscription-execution.js';
+import { waitFor } from './helpers/wait-for.js';
 
 interface Item {
   id: string;
@@ -172,5 +175,158 @@ describe('shared subscription execution', () => {
 
     await expect(watch.next()).rejects.toMatchObject({ message: 'Unexpected error.' });
     expect(await watch.next()).toEqual({ value: undefined, done: true });
+  });
+});
+
+/** A source that pushes what the test sends it; `stopped` once returned. */
+class PushingSource implements PushableStream<Item> {
+  sink: Sink<Item> | undefined;
+  stopped = false;
+  pushTo(sink: Sink<Item>): void {
+    this.sink = sink;
+  }
+  next(): Promise<IteratorResult<Item, undefined>> {
+    return Promise.reject(new Error('a pushing source is not pulled here'));
+  }
+  async return(): Promise<IteratorReturnResult<undefined>> {
+    this.stopped = true;
+    return DONE;
+  }
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** What a stream pushed to its sink. */
+function recorder() {
+  const results: ExecutionResult[] = [];
+  const state = { ended: 0, failure: undefined as unknown };
+  const sink: Sink<ExecutionResult> = {
+    push: (result) => results.push(result),
+    end: () => {
+      state.ended += 1;
+    },
+    fail: (error) => {
+      state.failure = error;
+    },
+  };
+  return { results, state, sink };
+}
+
+describe('shared subscription execution, pushed', () => {
+  let sources: PushingSource[] = [];
+  let slowLabels = 0;
+  const pushing = createSchema<{ viewer: string }>({
+    typeDefs: /* GraphQL */ `
+      type Query { ok: Boolean }
+      type Item { id: ID! label: String! }
+      type Subscription { item: Item! ticks: Item! }
+    `,
+    resolvers: {
+      Item: {
+        // An item named `slow` takes a turn of the event loop to resolve, so its result comes after
+        // one pushed later would, unless the stream keeps their order.
+        label: (item: Item) => {
+          if (item.id !== 'slow') return item.id;
+          slowLabels += 1;
+          return new Promise((resolve) => setImmediate(() => resolve(item.id)));
+        },
+      },
+      Subscription: {
+        item: {
+          subscribe: () => {
+            const source = new PushingSource();
+            sources.push(source);
+            return source;
+          },
+          resolve: (item: Item) => item,
+        },
+        ticks: {
+          async *subscribe() {
+            yield { ticks: { id: 'slow' } };
+            yield { ticks: { id: 'fast' } };
+          },
+        },
+      },
+    },
+  });
+  const ITEM = parse('subscription { item { id label } }');
+  const pushed = (document = ITEM) => ({ schema: pushing, document, contextValue: { viewer: 'alice' } });
+
+  async function started(watch: ExecutionArgs): Promise<PushableStream<ExecutionResult>> {
+    const result = await subscriptions.subscribe(watch);
+    if (!(Symbol.asyncIterator in result)) throw new Error(`did not start: ${JSON.stringify(result)}`);
+    return result;
+  }
+
+  beforeEach(() => {
+    sources = [];
+    slowLabels = 0;
+  });
+
+  it('executes a pushed event once for everyone who asked the same thing, in the order pushed', async () => {
+    const streams = await Promise.all([started(pushed()), started(pushed())]);
+    const recorders = streams.map((stream) => {
+      const record = recorder();
+      stream.pushTo(record.sink);
+      return record;
+    });
+    for (const item of [{ id: 'slow' }, { id: 'fast' }])
+      for (const source of sources) source.sink?.push(item);
+    for (const source of sources) source.sink?.end();
+    await waitFor(() => (recorders.every((record) => record.state.ended === 1) ? true : undefined));
+
+    for (const { results } of recorders) {
+      expect(results.map((result) => result.data)).toEqual([
+        { item: { id: 'slow', label: 'slow' } },
+        { item: { id: 'fast', label: 'fast' } },
+      ]);
+    }
+    expect(recorders[1]?.results[0]).toBe(recorders[0]?.results[0]);
+    expect(slowLabels).toBe(1);
+  });
+
+  it('pulls a source that cannot push, and pushes its results in order, then its end', async () => {
+    const stream = await started(pushed(parse('subscription { ticks { id label } }')));
+    const { results, state, sink } = recorder();
+    stream.pushTo(sink);
+    await waitFor(() => (state.ended === 1 ? true : undefined));
+
+    expect(results.map((result) => result.data)).toEqual([
+      { ticks: { id: 'slow', label: 'slow' } },
+      { ticks: { id: 'fast', label: 'fast' } },
+    ]);
+  });
+
+  it('stops at once: nothing more is pushed, the source is stopped, and the end is reported once', async () => {
+    let ended = 0;
+    const counted = createSharedSubscriptions({
+      audienceOf: () => 'anyone',
+      logger: pino({ level: 'silent' }),
+      onStreamStart: () => () => {
+        ended += 1;
+      },
+    });
+    const stream = (await counted.subscribe(pushed())) as PushableStream<ExecutionResult>;
+    const { results, state, sink } = recorder();
+    stream.pushTo(sink);
+    await stream.return();
+    sources[0]?.sink?.push({ id: 'late' });
+    sources[0]?.sink?.end();
+
+    expect(results).toEqual([]);
+    expect(state.ended).toBe(0);
+    expect(sources[0]?.stopped).toBe(true);
+    expect(ended).toBe(1);
+  });
+
+  it('fails with the masked error when the source fails', async () => {
+    const stream = await started(pushed());
+    const { state, sink } = recorder();
+    stream.pushTo(sink);
+    sources[0]?.sink?.fail(new Error('the database went away at 10.0.0.7'));
+
+    expect(state.failure).toMatchObject({ message: 'Unexpected error.' });
+    expect(state.ended).toBe(0);
   });
 });

@@ -8,8 +8,9 @@ import { and, asc, eq, gte } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { type TaskRow, tasks } from '../db/schema.js';
-import type { Deliveries } from '../tasks/task-events.js';
+import type { DeliveryReceiver, TaskDelivery, Watched } from '../tasks/task-events.js';
 import { isTerminal } from '../tasks/task-status.js';
+import { DONE, PullBuffer, type PushableStream, type Sink } from '../transport/push-stream.js';
 import { getTask } from './task-queries.js';
 
 /** Replays reach this far before `since` (and before a notification outage), ms: commit order and
@@ -27,80 +28,216 @@ export function watchTask(
   ctx: GatewayContext,
   taskId: string | null,
   afterSequence: number | null | undefined,
-): AsyncIterableIterator<TaskRow> {
-  return new Stoppable((listen) => streamTask(ctx, taskId, afterSequence, listen));
+): PushableStream<TaskRow> {
+  return new TaskWatch(ctx, taskId, afterSequence ?? 0);
 }
 
 /**
  * Every change to the viewer's tasks. With `since`, first replays the viewer's tasks changed since
  * then (current state each), so a client resumes after a dropped connection without a gap.
  */
-export function watchMyTasks(
-  ctx: GatewayContext,
-  since: Date | null | undefined,
-): AsyncIterableIterator<TaskRow> {
-  return new Stoppable((listen) => streamMyTasks(ctx, since, listen));
+export function watchMyTasks(ctx: GatewayContext, since: Date | null | undefined): PushableStream<TaskRow> {
+  return new MyTasksWatch(ctx, since ?? null);
 }
 
-/** Opens a stream's deliveries, so that stopping the stream can end them. */
-type Listen = (open: () => Deliveries) => Deliveries;
+/**
+ * A live watch: takes a subscription slot and starts listening when first read (`next()` or
+ * `pushTo`), reads what it must to begin, then handles each delivery in order; a delivery that
+ * needs a read (a resync) holds back those after it until the read is done. It pushes to its
+ * reader; a reader calling `next()` reads through a `PullBuffer`.
+ *
+ * A state machine rather than an async generator: an idle watch then holds no suspended frame and
+ * no pending promise, only these fields, and `return()` takes effect at once, even while the watch
+ * waits for a change that may never come.
+ */
+abstract class Watch implements PushableStream<TaskRow>, DeliveryReceiver {
+  protected readonly ctx: GatewayContext;
+  #sink: Sink<TaskRow> | undefined;
+  #release: (() => void) | undefined;
+  #watched: Watched | undefined;
+  /** Deliveries that came while a read was under way, in order. */
+  #backlog: TaskDelivery[] | undefined;
+  /** A read is under way (the first one included): deliveries wait in the backlog. */
+  #reading = true;
+  #stopped = false;
 
-async function* streamTask(
-  ctx: GatewayContext,
-  taskId: string | null,
-  afterSequence: number | null | undefined,
-  listen: Listen,
-): AsyncGenerator<TaskRow> {
-  const release = ctx.subscriptionSlots.acquire(ctx.viewer.id);
-  const deliveries = taskId === null ? undefined : listen(() => ctx.events.watchTask(taskId));
-  try {
-    let current = taskId === null ? null : await getTask(ctx, taskId);
-    // Another tenant's task looks exactly like a missing one.
-    if (current === null || deliveries === undefined) throw taskNotFound();
-    const { id, status } = current;
-    let delivered = afterSequence ?? 0;
-    if (current.eventSequence > delivered) {
-      delivered = current.eventSequence;
-      yield current;
+  constructor(ctx: GatewayContext) {
+    this.ctx = ctx;
+  }
+
+  /** Starts listening; what it returns is what must be read before the first delivery is handled. */
+  protected abstract begin(): Promise<void>;
+  /** Handles one delivery: a promise when that needs a read. */
+  protected abstract receive(delivery: TaskDelivery): Promise<void> | undefined;
+
+  pushTo(sink: Sink<TaskRow>): void {
+    if (this.#sink !== undefined) throw new Error('a watch is read once, by one reader');
+    this.#sink = sink;
+    if (this.#stopped) {
+      sink.end();
+      return;
     }
-    // An idle stream keeps no row: the transport remembers what it executed for a row while the row
-    // lives, and this one (read for this subscriber alone) would live as long as the stream.
-    current = null;
-    if (isTerminal(status)) return;
-    for await (const delivery of deliveries) {
-      const task = delivery.kind === 'changed' ? delivery.task : await getTask(ctx, id);
-      if (task === null || task.eventSequence <= delivered) continue;
-      delivered = task.eventSequence;
-      yield task;
-      if (isTerminal(task.status)) return;
+    try {
+      this.#release = this.ctx.subscriptionSlots.acquire(this.ctx.viewer.id);
+    } catch (error) {
+      this.#fail(error);
+      return;
     }
-  } finally {
-    await deliveries?.return();
-    release();
+    this.#read(this.begin());
+  }
+
+  next(): Promise<IteratorResult<TaskRow, undefined>> {
+    if (this.#sink === undefined) this.pushTo(new PullBuffer());
+    if (this.#sink instanceof PullBuffer) return this.#sink.next();
+    return Promise.reject(new Error('a watch is read once, by one reader'));
+  }
+
+  return(): Promise<IteratorReturnResult<undefined>> {
+    if (this.#sink instanceof PullBuffer) this.#sink.stop();
+    this.#stop();
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** From the event bus. */
+  deliver(delivery: TaskDelivery): void {
+    if (this.#stopped) return;
+    if (!this.#reading) {
+      this.#read(this.receive(delivery));
+      return;
+    }
+    this.#backlog ??= [];
+    this.#backlog.push(delivery);
+  }
+
+  protected listen(open: (receiver: DeliveryReceiver) => Watched): void {
+    if (!this.#stopped) this.#watched = open(this);
+  }
+
+  protected emit(task: TaskRow): void {
+    if (!this.#stopped) this.#sink?.push(task);
+  }
+
+  protected complete(): void {
+    if (this.#stopped) return;
+    this.#stop();
+    this.#sink?.end();
+  }
+
+  /** Waits for `reading` (if any), then handles the backlog until one delivery needs a read. */
+  #read(reading: Promise<void> | undefined): void {
+    if (reading !== undefined) {
+      this.#reading = true;
+      reading.then(() => this.#read(undefined)).catch((error: unknown) => this.#fail(error));
+      return;
+    }
+    this.#reading = false;
+    const backlog = this.#backlog;
+    while (!this.#stopped && backlog !== undefined && backlog.length > 0) {
+      const delivery = backlog.shift() as TaskDelivery;
+      const reading = this.receive(delivery);
+      if (reading !== undefined) {
+        this.#read(reading);
+        return;
+      }
+    }
+    this.#backlog = undefined;
+  }
+
+  #fail(error: unknown): void {
+    if (this.#stopped) return;
+    this.#stop();
+    this.#sink?.fail(error);
+  }
+
+  #stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#backlog = undefined;
+    this.#watched?.leave(this);
+    this.#watched = undefined;
+    this.#release?.();
+    this.#release = undefined;
   }
 }
 
-async function* streamMyTasks(
-  ctx: GatewayContext,
-  since: Date | null | undefined,
-  listen: Listen,
-): AsyncGenerator<TaskRow> {
-  const release = ctx.subscriptionSlots.acquire(ctx.viewer.id);
-  const deliveries = listen(() => ctx.events.watchOwner(ctx.viewer.id));
-  // Highest sequence delivered per task still in flight; finished tasks never change again.
-  const delivered = new Map<string, number>();
-  try {
-    if (since) {
-      for (const task of await tasksChangedSince(ctx, since)) if (isNew(delivered, task)) yield task;
+class TaskWatch extends Watch {
+  #taskId: string | null;
+  /** The highest sequence delivered. */
+  #delivered: number;
+
+  constructor(ctx: GatewayContext, taskId: string | null, afterSequence: number) {
+    super(ctx);
+    this.#taskId = taskId;
+    this.#delivered = afterSequence;
+  }
+
+  protected async begin(): Promise<void> {
+    const taskId = this.#taskId;
+    if (taskId === null) throw taskNotFound();
+    this.listen((receiver) => this.ctx.events.watchTask(taskId, receiver));
+    const current = await getTask(this.ctx, taskId);
+    // Another tenant's task looks exactly like a missing one.
+    if (current === null) throw taskNotFound();
+    // The row's own id rather than a slice of the global ID's text, which would keep all of it.
+    this.#taskId = current.id;
+    if (this.#isNews(current)) this.emit(current);
+    if (isTerminal(current.status)) this.complete();
+  }
+
+  protected receive(delivery: TaskDelivery): Promise<void> | undefined {
+    const taskId = this.#taskId;
+    if (delivery.kind === 'resync' && taskId !== null) {
+      return getTask(this.ctx, taskId).then((task) => this.#deliver(task));
     }
-    for await (const delivery of deliveries) {
-      const changed =
-        delivery.kind === 'changed' ? [delivery.task] : await tasksChangedSince(ctx, delivery.since);
-      for (const task of changed) if (task.owner === ctx.viewer.id && isNew(delivered, task)) yield task;
+    if (delivery.kind === 'changed') this.#deliver(delivery.task);
+    return undefined;
+  }
+
+  #deliver(task: TaskRow | null): void {
+    if (task === null || !this.#isNews(task)) return;
+    this.emit(task);
+    if (isTerminal(task.status)) this.complete();
+  }
+
+  /** Whether the client has not seen `task` yet; records that it will have. */
+  #isNews(task: TaskRow): boolean {
+    if (task.eventSequence <= this.#delivered) return false;
+    this.#delivered = task.eventSequence;
+    return true;
+  }
+}
+
+class MyTasksWatch extends Watch {
+  readonly #since: Date | null;
+  /** Highest sequence delivered per task still in flight; finished tasks never change again. */
+  readonly #delivered = new Map<string, number>();
+
+  constructor(ctx: GatewayContext, since: Date | null) {
+    super(ctx);
+    this.#since = since;
+  }
+
+  protected async begin(): Promise<void> {
+    this.listen((receiver) => this.ctx.events.watchOwner(this.ctx.viewer.id, receiver));
+    if (this.#since) this.#deliver(await tasksChangedSince(this.ctx, this.#since));
+  }
+
+  protected receive(delivery: TaskDelivery): Promise<void> | undefined {
+    if (delivery.kind === 'changed') {
+      this.#deliver([delivery.task]);
+      return undefined;
     }
-  } finally {
-    await deliveries.return();
-    release();
+    return tasksChangedSince(this.ctx, delivery.since).then((tasks) => this.#deliver(tasks));
+  }
+
+  #deliver(tasks: TaskRow[]): void {
+    for (const task of tasks) {
+      if (task.owner === this.ctx.viewer.id && isNew(this.#delivered, task)) this.emit(task);
+    }
   }
 }
 
@@ -110,45 +247,6 @@ function isNew(delivered: Map<string, number>, task: TaskRow): boolean {
   if (isTerminal(task.status)) delivered.delete(task.id);
   else delivered.set(task.id, task.eventSequence);
   return true;
-}
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
-
-/**
- * A stream the client can stop at any moment. `return()` on an async generator that waits for the
- * next delivery would only be seen after that delivery arrived, holding its listener and its slot
- * until then; ending the deliveries first lets the generator finish (and free both) at once.
- */
-class Stoppable<T> implements AsyncIterableIterator<T> {
-  readonly #stream: AsyncGenerator<T>;
-  #deliveries: Deliveries | undefined;
-  #stopped = false;
-
-  constructor(produce: (listen: Listen) => AsyncGenerator<T>) {
-    this.#stream = produce((open) => this.#listen(open));
-  }
-
-  next(): Promise<IteratorResult<T>> {
-    return this.#stopped ? Promise.resolve(DONE) : this.#stream.next();
-  }
-
-  async return(): Promise<IteratorReturnResult<undefined>> {
-    this.#stopped = true;
-    await this.#deliveries?.return();
-    await this.#stream.return(undefined);
-    return DONE;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  #listen(open: () => Deliveries): Deliveries {
-    const deliveries = open();
-    this.#deliveries = deliveries;
-    if (this.#stopped) void deliveries.return();
-    return deliveries;
-  }
 }
 
 async function tasksChangedSince(ctx: GatewayContext, since: Date): Promise<TaskRow[]> {

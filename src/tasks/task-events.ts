@@ -23,19 +23,22 @@ const taskUpdatedSchema = z.object({
  */
 export type TaskDelivery = { kind: 'changed'; task: TaskRow } | { kind: 'resync'; since: Date };
 
-/**
- * One subscriber's deliveries, buffered from the moment it was opened. `return()` stops it at once:
- * it leaves its topic and a pending `next()` resolves as done.
- */
-export interface Deliveries extends AsyncIterableIterator<TaskDelivery> {
-  return(): Promise<IteratorReturnResult<undefined>>;
+/** Who receives a topic's deliveries, called with each one as it comes. */
+export interface DeliveryReceiver {
+  deliver(delivery: TaskDelivery): void;
+}
+
+/** What a receiver watches. */
+export interface Watched {
+  /** Stops `receiver`'s deliveries at once; the topic goes with its last receiver. Idempotent. */
+  leave(receiver: DeliveryReceiver): void;
 }
 
 export interface TaskEventBus {
-  /** Deliveries for one task. */
-  watchTask(taskId: string): Deliveries;
-  /** Deliveries for every task of one owner. */
-  watchOwner(owner: string): Deliveries;
+  /** Delivers every change to one task to `receiver`, from this call on, until it leaves. */
+  watchTask(taskId: string, receiver: DeliveryReceiver): Watched;
+  /** Delivers every change to one owner's tasks to `receiver`, from this call on, until it leaves. */
+  watchOwner(owner: string, receiver: DeliveryReceiver): Watched;
   /** Live subscriptions on this instance. */
   subscriberCount(): number;
   close(): Promise<void>;
@@ -51,11 +54,21 @@ const taskTopic = (taskId: string) => `task:${taskId}`;
 const ownerTopic = (owner: string) => `owner:${owner}`;
 
 export async function startTaskEventBus(options: TaskEventBusOptions): Promise<TaskEventBus> {
-  // Topic → its subscribers' queues. A Set per topic, not an EventEmitter with `events.on()`: that
-  // iterator preallocates ~36 KB per subscriber, which 10,000 sockets feel.
+  // Topic → its receivers. A Set per topic, not an EventEmitter with `events.on()`: that iterator
+  // preallocates ~36 KB per subscriber, which 10,000 sockets feel. Receivers are called directly:
+  // no queue, promise or closure per subscriber.
   const topics: Topics = new Map();
   const emit = (topic: string, delivery: TaskDelivery) => {
-    for (const queue of topics.get(topic) ?? []) queue.push(delivery);
+    const receivers = topics.get(topic);
+    if (receivers === undefined) return;
+    for (const receiver of receivers) {
+      try {
+        receiver.deliver(delivery);
+      } catch (error) {
+        // One receiver's bug must not cost the others their delivery.
+        options.logger.error({ err: error }, 'a task delivery receiver failed');
+      }
+    }
   };
 
   const deliver = async (payload: string): Promise<void> => {
@@ -82,105 +95,47 @@ export async function startTaskEventBus(options: TaskEventBusOptions): Promise<T
       },
       onResync: (since) => {
         const delivery: TaskDelivery = { kind: 'resync', since };
-        for (const topic of topics.keys()) emit(topic, delivery);
+        for (const topic of [...topics.keys()]) emit(topic, delivery);
       },
     },
     options.logger,
   );
 
-  /** Registered at once, so deliveries are buffered from the call on, not from the first `next()`. */
-  const watch = (topic: string): Deliveries => {
-    let subscribers = topics.get(topic);
-    if (subscribers === undefined) {
-      subscribers = new Topic(topic);
-      topics.set(topic, subscribers);
+  /** Registered at once: deliveries reach the receiver from the call on. */
+  const watch = (key: string, receiver: DeliveryReceiver): Watched => {
+    let topic = topics.get(key);
+    if (topic === undefined) {
+      topic = new Topic(topics, key);
+      topics.set(key, topic);
     }
-    // The topic (its key and its queues) is shared by its queues: no closure or key per queue.
-    const queue = new DeliveryQueue(topics, subscribers);
-    subscribers.add(queue);
-    return queue;
+    topic.add(receiver);
+    return topic;
   };
 
   return {
-    watchTask: (taskId) => watch(taskTopic(taskId)),
-    watchOwner: (owner) => watch(ownerTopic(owner)),
-    subscriberCount: () => [...topics.values()].reduce((sum, subscribers) => sum + subscribers.size, 0),
+    watchTask: (taskId, receiver) => watch(taskTopic(taskId), receiver),
+    watchOwner: (owner, receiver) => watch(ownerTopic(owner), receiver),
+    subscriberCount: () => [...topics.values()].reduce((sum, receivers) => sum + receivers.size, 0),
     close: () => listener.close(),
   };
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
-
-/** A topic's subscribers' queues, with the topic's key. */
-class Topic extends Set<DeliveryQueue> {
-  readonly key: string;
-
-  constructor(key: string) {
-    super();
-    this.key = key;
-  }
-}
-
 type Topics = Map<string, Topic>;
 
-/**
- * One subscriber's queue: a plain array and at most one waiting reader. Lighter than a general
- * pushable stream, which matters at thousands of idle subscribers, and stoppable while a reader
- * waits.
- */
-class DeliveryQueue implements Deliveries {
-  /** Allocated by the first delivery that finds no reader waiting. */
-  #buffer: TaskDelivery[] | undefined;
-  #waiting: ((result: IteratorResult<TaskDelivery, undefined>) => void) | undefined;
-  #ended = false;
+/** A topic's receivers, which the topic's key and its map let leave without a closure each. */
+class Topic extends Set<DeliveryReceiver> implements Watched {
   readonly #topics: Topics;
-  readonly #subscribers: Topic;
+  readonly #key: string;
 
-  constructor(topics: Topics, subscribers: Topic) {
+  constructor(topics: Topics, key: string) {
+    super();
     this.#topics = topics;
-    this.#subscribers = subscribers;
+    this.#key = key;
   }
 
-  push(delivery: TaskDelivery): void {
-    if (this.#ended) return;
-    const waiting = this.#waiting;
-    if (waiting === undefined) {
-      this.#buffer ??= [];
-      this.#buffer.push(delivery);
-      return;
-    }
-    this.#waiting = undefined;
-    waiting({ value: delivery, done: false });
-  }
-
-  next(): Promise<IteratorResult<TaskDelivery, undefined>> {
-    const buffered = this.#buffer?.shift();
-    if (buffered !== undefined) return Promise.resolve({ value: buffered, done: false });
-    if (this.#ended) return Promise.resolve(DONE);
-    return new Promise((resolve) => {
-      this.#waiting = resolve;
-    });
-  }
-
-  return(): Promise<IteratorReturnResult<undefined>> {
-    if (!this.#ended) {
-      this.#ended = true;
-      this.#buffer = undefined;
-      this.#subscribers.delete(this);
-      // The topic goes with its last subscriber.
-      const topic = this.#subscribers.key;
-      if (this.#subscribers.size === 0 && this.#topics.get(topic) === this.#subscribers) {
-        this.#topics.delete(topic);
-      }
-      const waiting = this.#waiting;
-      this.#waiting = undefined;
-      waiting?.(DONE);
-    }
-    return Promise.resolve(DONE);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
+  leave(receiver: DeliveryReceiver): void {
+    if (!this.delete(receiver) || this.size > 0) return;
+    if (this.#topics.get(this.#key) === this) this.#topics.delete(this.#key);
   }
 }
 

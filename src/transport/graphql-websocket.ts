@@ -41,88 +41,72 @@ export function serveGraphqlOverWebSocket(
   options: WebSocketOptions,
 ) {
   const { limits } = options;
-  type Enveloped = ReturnType<typeof yoga.getEnveloped>;
-  interface EnvelopedRoot {
-    execute: Enveloped['execute'];
-  }
-  const contextOf = (args: ExecutionArgs) => args.contextValue as GatewayContext;
   const expiries = new SocketExpiries();
+  const contextOf = (args: ExecutionArgs) => args.contextValue as GatewayContext;
   const subscriptions = createSharedSubscriptions({
     audienceOf: (args) => contextOf(args).viewer.id,
     logger: options.logger,
     onStreamStart: (args) => contextOf(args).metrics.subscriptionOpened('websocket'),
   });
-  return serveGraphqlWs<Record<string, unknown>, { viewer: Viewer }>(
+  return serveGraphqlWs<Viewer>(
     {
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => subscriptions.subscribe(args),
       // A missing or bad token closes the socket with 4403 before any operation runs.
-      onConnect: async (ctx) => {
+      connect: async (socket, connectionParams) => {
         try {
-          const token = bearerTokenFromConnectionParams(ctx.connectionParams);
+          const token = bearerTokenFromConnectionParams(connectionParams);
           const access = await verifyAccessToken(options.verifier, token);
-          ctx.extra.viewer = access.viewer;
-          if (access.expiresAt !== undefined) expiries.add(ctx.extra.socket, access.expiresAt);
-          forgetHandshake(ctx);
-          return true;
+          // A socket that closed while its token was checked has already left `expiries`.
+          if (access.expiresAt !== undefined && socket.readyState === socket.OPEN) {
+            expiries.add(socket, access.expiresAt);
+          }
+          return access.viewer;
         } catch (error) {
           if (!(error instanceof KeySetUnavailableError)) return false;
           options.logger.error({ err: error.cause }, 'identity provider key set unavailable');
-          ctx.extra.socket.close(1011, 'Identity provider unavailable');
+          socket.close(1011, 'Identity provider unavailable');
           return false;
         }
       },
-      // graphql-ws calls this on every close, whatever the reason, from its own close listener.
-      onClose: (ctx) => expiries.delete(ctx.extra.socket),
-      onSubscribe: async (ctx, _id, params) => {
-        // graphql-ws reserves the operation's id before this runs, so the count includes it.
-        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
+      closed: (socket) => expiries.delete(socket),
+      operate: async ({ socket, session: viewer, payload, operations }) => {
+        if (operations > limits.subscriptionsPerConnection) {
           return [subscriptionLimit(`at most ${limits.subscriptionsPerConnection} per connection`)];
         }
-        const { schema, execute, contextFactory, parse, validate } = yoga.getEnveloped({
-          extra: ctx.extra,
-          viewer: ctx.extra.viewer,
-          params,
-        });
+        const extra = { socket, viewer };
+        const enveloped = yoga.getEnveloped({ extra, viewer, params: payload });
+        const { schema, parse, validate } = enveloped;
         // A syntax error (or a document over the token limit) fails this operation, not the
         // connection and every other subscription on it.
         let document: ReturnType<typeof parse>;
         try {
-          document = parse(params.query);
+          document = parse(payload.query);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
+        const operationName = payload.operationName ?? null;
+        const operation = getOperationAST(document, operationName);
+        if (!operation) return [new GraphQLError('Unable to identify operation')];
         const args: ExecutionArgs = {
           schema,
           document,
-          operationName: params.operationName ?? null,
-          variableValues: params.variables ?? null,
-          contextValue: await contextFactory(),
+          operationName,
+          variableValues: payload.variables ?? null,
         };
-        // A live subscription keeps its arguments: only other operations carry envelop's execute.
-        const operation = getOperationAST(document, args.operationName);
-        if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) {
-          args.rootValue = { execute } satisfies EnvelopedRoot;
+        if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
+          return enveloped.execute({ ...args, contextValue: await enveloped.contextFactory() });
         }
-        return args;
+        // A live subscription keeps its context: one without the subscribe message (the whole
+        // document text and its variables) or the socket in it.
+        const contextValue = await yoga.getEnveloped({ viewer }).contextFactory();
+        return subscriptions.subscribe({ ...args, contextValue });
       },
     },
     webSockets,
     { logger: options.logger },
   );
-}
-
-/**
- * graphql-ws keeps the upgrade request and the `connection_init` payload for the socket's life.
- * Once identity is settled nothing reads them, and across thousands of idle sockets the request's
- * headers and the token add up.
- */
-function forgetHandshake(ctx: { extra: object; connectionParams?: unknown }): void {
-  Reflect.set(ctx.extra, 'request', undefined);
-  Reflect.set(ctx, 'connectionParams', undefined);
 }
 
 /**

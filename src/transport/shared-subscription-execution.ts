@@ -20,6 +20,7 @@ import {
 } from 'graphql';
 import type { Logger } from 'pino';
 import { maskError } from './mask-errors.js';
+import { DONE, isPushable, type PushableStream, pullInto, type Sink } from './push-stream.js';
 
 /** What a client sees instead of an unexpected error: Yoga's wording, as on HTTP. */
 const UNEXPECTED_ERROR_MESSAGE = 'Unexpected error.';
@@ -34,8 +35,11 @@ export interface SharedSubscriptionOptions {
 }
 
 export interface SharedSubscriptions {
-  /** A stream of results, or a result with errors when the subscription cannot start. */
-  subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  /**
+   * A stream of results, or a result with errors when the subscription cannot start. The stream is
+   * read by `next()` or, lighter for a subscription that mostly idles, by `pushTo`.
+   */
+  subscribe(args: ExecutionArgs): Promise<PushableStream<ExecutionResult> | ExecutionResult>;
 }
 
 type Results = Map<string, ExecutionResult | Promise<ExecutionResult>>;
@@ -49,9 +53,9 @@ export function createSharedSubscriptions(options: SharedSubscriptionOptions): S
         const errors = (source.errors ?? []).map((error) => execution.mask(requestError(error)));
         return { ...source, errors };
       }
-      const selection = execution.selectionKey(args);
+      const selection = execution.select(args);
       const onEnd = options.onStreamStart?.(args);
-      return new SharedResultStream(source[Symbol.asyncIterator](), execution, args, selection, onEnd);
+      return new SharedResultStream(source[Symbol.asyncIterator](), execution, selection, onEnd);
     },
   };
 }
@@ -68,16 +72,20 @@ class SharedExecution {
   readonly #documentIds = new WeakMap<DocumentNode, number>();
   #documentCount = 0;
   readonly #resultsByPayload = new WeakMap<object, Results>();
-  // Each live selection's key, once, however many subscriptions share it: built per subscription
-  // from a template literal, it would be a tree of a dozen string pieces kept by every one of them.
-  readonly #selections = new Map<string, { key: string; users: number }>();
+  // Each live selection once, however many subscriptions share it: its key (built per subscription
+  // from a template literal, a tree of a dozen string pieces) and the arguments it executes with.
+  readonly #selections = new Map<string, Selection>();
 
   constructor(options: SharedSubscriptionOptions) {
     this.#options = options;
   }
 
-  /** What must match for two subscriptions to share a result. */
-  selectionKey(args: ExecutionArgs): string {
+  /**
+   * The live selection these arguments ask for: what must match for two subscriptions to share a
+   * result. It executes with the arguments of the subscription that opened it, which differ from
+   * the others' only in objects of their own (the context) and not in anything a result depends on.
+   */
+  select(args: ExecutionArgs): Selection {
     let documentId = this.#documentIds.get(args.document);
     if (documentId === undefined) {
       documentId = ++this.#documentCount;
@@ -87,37 +95,33 @@ class SharedExecution {
     const key = `${documentId}\n${args.operationName ?? ''}\n${this.#options.audienceOf(args)}\n${variables}`;
     let selection = this.#selections.get(key);
     if (selection === undefined) {
-      selection = { key, users: 0 };
+      selection = { key, args, users: 0 };
       this.#selections.set(key, selection);
     }
     selection.users += 1;
-    return selection.key;
+    return selection;
   }
 
   /** A subscription with this selection ended. */
-  releaseSelection(key: string): void {
-    const selection = this.#selections.get(key);
-    if (selection === undefined) return;
+  release(selection: Selection): void {
     selection.users -= 1;
-    if (selection.users === 0) this.#selections.delete(key);
+    if (selection.users === 0 && this.#selections.get(selection.key) === selection) {
+      this.#selections.delete(selection.key);
+    }
   }
 
   /** The event's result for this selection: executed by the first subscription to ask. */
-  execute(
-    args: ExecutionArgs,
-    selection: string,
-    payload: unknown,
-  ): ExecutionResult | Promise<ExecutionResult> {
-    if (typeof payload !== 'object' || payload === null) return this.#run(args, payload);
+  execute(selection: Selection, payload: unknown): ExecutionResult | Promise<ExecutionResult> {
+    if (typeof payload !== 'object' || payload === null) return this.#run(selection.args, payload);
     let results = this.#resultsByPayload.get(payload);
     if (results === undefined) {
       results = new Map();
       this.#resultsByPayload.set(payload, results);
     }
-    let result = results.get(selection);
+    let result = results.get(selection.key);
     if (result === undefined) {
-      result = this.#run(args, payload);
-      results.set(selection, result);
+      result = this.#run(selection.args, payload);
+      results.set(selection.key, result);
     }
     return result;
   }
@@ -136,27 +140,34 @@ class SharedExecution {
   }
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+interface Selection {
+  readonly key: string;
+  readonly args: ExecutionArgs;
+  users: number;
+}
 
-/** One subscription: each source event, executed (shared), until the source ends or it is stopped. */
-class SharedResultStream implements AsyncIterableIterator<ExecutionResult> {
+/**
+ * One subscription: each source event, executed (shared), until the source ends or it is stopped.
+ * Read by `next()`, or pushed to a sink, and then pushed to by its source where the source can.
+ */
+class SharedResultStream implements PushableStream<ExecutionResult>, Sink<unknown> {
   readonly #source: AsyncIterator<unknown>;
   readonly #execution: SharedExecution;
-  readonly #args: ExecutionArgs;
-  readonly #selection: string;
+  readonly #selection: Selection;
   readonly #onEnd: (() => void) | undefined;
+  #sink: Sink<ExecutionResult> | undefined;
+  /** Pushed results wait for an earlier one whose execution has not finished. */
+  #pending: Promise<void> | undefined;
   #ended = false;
 
   constructor(
     source: AsyncIterator<unknown>,
     execution: SharedExecution,
-    args: ExecutionArgs,
-    selection: string,
+    selection: Selection,
     onEnd: (() => void) | undefined,
   ) {
     this.#source = source;
     this.#execution = execution;
-    this.#args = args;
     this.#selection = selection;
     this.#onEnd = onEnd;
   }
@@ -184,6 +195,62 @@ class SharedResultStream implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
+  pushTo(sink: Sink<ExecutionResult>): void {
+    this.#sink = sink;
+    if (isPushable(this.#source)) this.#source.pushTo(this);
+    else pullInto(this.#source, this);
+  }
+
+  /** From the source, when pushing: an event. */
+  push(value: unknown): void {
+    if (this.#ended) return;
+    const result = this.#execution.execute(this.#selection, value);
+    if (this.#pending === undefined && !(result instanceof Promise)) {
+      this.#sink?.push(result);
+      return;
+    }
+    this.#afterPending(async () => {
+      const done = await result;
+      if (!this.#ended) this.#sink?.push(done);
+    });
+  }
+
+  /** From the source, when pushing: its end, after every result before it. */
+  end(): void {
+    if (this.#pending === undefined) this.#finish();
+    else this.#afterPending(() => this.#finish());
+  }
+
+  /** From the source, when pushing: its failure. */
+  fail(error: unknown): void {
+    if (this.#ended) return;
+    this.#end();
+    this.#sink?.fail(this.#execution.mask(asGraphQLError(error)));
+  }
+
+  #finish(): void {
+    if (this.#ended) return;
+    this.#end();
+    this.#sink?.end();
+  }
+
+  /** Runs `step` once every earlier pushed result has gone to the sink (results can take a while). */
+  #afterPending(step: () => unknown): void {
+    const previous = this.#pending ?? Promise.resolve();
+    const pending: Promise<void> = previous.then(step).then(
+      () => this.#settled(pending),
+      (error: unknown) => {
+        this.#settled(pending);
+        this.fail(error);
+      },
+    );
+    this.#pending = pending;
+  }
+
+  #settled(pending: Promise<void>): void {
+    if (this.#pending === pending) this.#pending = undefined;
+  }
+
   #execute(
     step: IteratorResult<unknown>,
   ): IteratorResult<ExecutionResult, undefined> | Promise<IteratorResult<ExecutionResult, undefined>> {
@@ -192,14 +259,14 @@ class SharedResultStream implements AsyncIterableIterator<ExecutionResult> {
       this.#end();
       return DONE;
     }
-    const result = this.#execution.execute(this.#args, this.#selection, step.value);
+    const result = this.#execution.execute(this.#selection, step.value);
     return result instanceof Promise ? result.then(asStep) : asStep(result);
   }
 
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#execution.releaseSelection(this.#selection);
+    this.#execution.release(this.#selection);
     this.#onEnd?.();
   }
 }

@@ -26,21 +26,41 @@ function refuse(response: ServerResponse, status: number, code: string, message:
   response.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(body);
 }
 
-/** The whole body as UTF-8, or undefined (and the socket dropped) once it passes `maxBytes`. */
-export async function readBodyWithin(
-  request: IncomingMessage,
-  maxBytes: number,
-): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of request) {
-    const bytes = chunk as Buffer;
-    received += bytes.length;
-    if (received > maxBytes) {
+/**
+ * The whole body as UTF-8, or undefined (and the socket dropped) once it passes `maxBytes`.
+ *
+ * Listeners rather than `for await`: the async iterator leaves its end-of-stream listeners and a
+ * closure on the request, and an SSE subscription keeps its request for as long as it lives.
+ */
+export function readBodyWithin(request: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const stopReading = (): void => {
+      request.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      stopReading();
       request.destroy();
-      return undefined;
-    }
-    chunks.push(bytes);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+      resolve(undefined);
+    };
+    const onEnd = (): void => {
+      stopReading();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (error: Error): void => {
+      stopReading();
+      reject(error);
+    };
+    const onClose = (): void => {
+      stopReading();
+      reject(new Error('the request closed before its body was read'));
+    };
+    request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }

@@ -28,6 +28,7 @@ import type { GatewayContext, Viewer } from '../context.js';
 import { readBodyWithin } from '../security/body-limit.js';
 import type { GatewayLimits } from '../security/limits.js';
 import type { TransportContext } from './graphql-websocket.js';
+import { isPushable, pullInto, type Sink } from './push-stream.js';
 import { asError, createSharedSubscriptions } from './shared-subscription-execution.js';
 
 export interface SseSubscriptionOptions {
@@ -75,12 +76,12 @@ export function serveGraphqlOverSse(
   });
   const keepAlive = keepAliveAll(options.keepAliveMs ?? 12_000);
   // Subscribers of one task with the same selection share the result object, so its event is
-  // serialized once for all of them.
-  const frames = new WeakMap<ExecutionResult, string>();
-  const frameOf = (result: ExecutionResult): string => {
+  // serialized once for all of them, and framed once as an HTTP chunk.
+  const frames = new WeakMap<ExecutionResult, EventFrame>();
+  const frameOf = (result: ExecutionResult): EventFrame => {
     let frame = frames.get(result);
     if (frame === undefined) {
-      frame = `event: next\ndata: ${JSON.stringify(withoutInternals(result))}\n\n`;
+      frame = eventFrame(`event: next\ndata: ${JSON.stringify(withoutInternals(result))}\n\n`);
       frames.set(result, frame);
     }
     return frame;
@@ -156,23 +157,23 @@ interface OpenStream {
 type KeepAlive = ReturnType<typeof keepAliveAll>;
 
 /**
- * One subscriber's stream: each result as it comes, then `complete`. Fields and methods rather than
- * closures, and a chain of callbacks rather than an async loop: an idle stream then holds one
- * pending `next()`, and no suspended frame keeps its last result (its own first state) alive.
+ * One subscriber's stream: each result as it is pushed, then `complete`. Fields and methods rather
+ * than closures, and pushed rather than pulled: an idle stream holds no pending `next()`, no
+ * promise and no suspended frame, only these fields. Frames are few per task (one per status
+ * change), so a slow reader's are left to the response's own buffer rather than held back here.
  */
-class SseStream {
+class SseStream implements Sink<ExecutionResult> {
   readonly #response: ServerResponse;
   readonly #results: AsyncIterableIterator<ExecutionResult>;
   readonly #operation: OperationDefinitionNode | null;
-  readonly #frameOf: (result: ExecutionResult) => string;
+  readonly #frameOf: (result: ExecutionResult) => EventFrame;
   readonly #keepAlive: KeepAlive;
   readonly #onClose = this.#stop.bind(this);
-  readonly #onDrain = this.#pump.bind(this);
 
   constructor(
     response: ServerResponse,
     { results, operation }: OpenStream,
-    frameOf: (result: ExecutionResult) => string,
+    frameOf: (result: ExecutionResult) => EventFrame,
     keepAlive: KeepAlive,
   ) {
     this.#response = response;
@@ -185,27 +186,45 @@ class SseStream {
   start(request: IncomingMessage): void {
     this.#response.once('close', this.#onClose);
     this.#keepAlive.add(this.#response);
-    if (request.socket.destroyed) this.#stop();
-    this.#pump();
+    if (request.socket.destroyed) {
+      this.#stop();
+      return;
+    }
+    if (isPushable(this.#results)) this.#results.pushTo(this);
+    else pullInto(this.#results, this);
   }
 
-  #pump(): void {
-    this.#results.next().then(
-      (step) => this.#write(step),
-      (error: unknown) => this.#fail(error),
-    );
+  /**
+   * Once the head is out, a chunked response's frame goes straight to the socket as the one HTTP
+   * chunk prebuilt for every subscriber: `response.write` makes four socket writes of each chunk
+   * (size, CRLF, data, CRLF) and its own bookkeeping, for each of thousands of subscribers.
+   */
+  push(result: ExecutionResult): void {
+    const response = this.#response;
+    if (response.writableEnded) return;
+    const frame = this.#frameOf(result);
+    const socket = response.socket;
+    if (socket !== null && response.headersSent && response.chunkedEncoding) socket.write(frame.chunk);
+    else response.write(frame.text);
   }
 
-  #write(step: IteratorResult<ExecutionResult>): void {
-    if (step.done) this.#finish();
-    else if (this.#response.write(this.#frameOf(step.value))) this.#pump();
-    else this.#response.once('drain', this.#onDrain);
+  end(): void {
+    this.#finish();
+  }
+
+  /**
+   * The stream failed (the task vanished, the database went away): as on Yoga's SSE, the error is
+   * the stream's last result, located at the operation.
+   */
+  fail(error: unknown): void {
+    const cause = asError(error);
+    const located = new GraphQLError(cause.message, { nodes: this.#operation, originalError: cause });
+    this.#finish(this.#frameOf({ errors: [located] }).text);
   }
 
   /** The client went away. */
   #stop(): void {
     this.#keepAlive.delete(this.#response);
-    this.#response.off('drain', this.#onDrain);
     void this.#results.return?.();
   }
 
@@ -214,17 +233,21 @@ class SseStream {
     this.#response.off('close', this.#onClose);
     if (!this.#response.writableEnded) this.#response.end(last + COMPLETE);
   }
-
-  /**
-   * The stream failed (the task vanished, the database went away): as on Yoga's SSE, the error is
-   * the stream's last result, located at the operation.
-   */
-  #fail(error: unknown): void {
-    const cause = asError(error);
-    const located = new GraphQLError(cause.message, { nodes: this.#operation, originalError: cause });
-    this.#finish(this.#frameOf({ errors: [located] }));
-  }
 }
+
+/** An SSE event, as text and as one HTTP/1.1 chunk (its size in hex, CRLF, the event, CRLF). */
+interface EventFrame {
+  text: string;
+  chunk: Buffer;
+}
+
+function eventFrame(text: string): EventFrame {
+  const bytes = Buffer.from(text);
+  const size = Buffer.from(`${bytes.length.toString(16)}\r\n`);
+  return { text, chunk: Buffer.concat([size, bytes, CRLF]) };
+}
+
+const CRLF = Buffer.from('\r\n');
 
 /** The viewer of a valid token; undefined for any other, which Yoga then refuses in its own words. */
 async function viewerOf(verifier: TokenVerifier, request: IncomingMessage): Promise<Viewer | undefined> {

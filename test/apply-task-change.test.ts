@@ -16,6 +16,7 @@ import {
   type TestDatabase,
   testDatabaseKinds,
 } from './helpers/databases.js';
+import { storedTaskValues } from './helpers/task-rows.js';
 import { waitFor } from './helpers/wait-for.js';
 
 describe.each(testDatabaseKinds())('the task status writer (%s)', (kind) => {
@@ -42,21 +43,7 @@ describe.each(testDatabaseKinds())('the task status writer (%s)', (kind) => {
     await database?.drop();
   });
 
-  const newTaskValues = (idempotencyKey: string | null = null): typeof tasks.$inferInsert => {
-    const id = randomUUID();
-    return {
-      id,
-      owner: 'alice',
-      externalTaskId: `kg-${id}`,
-      idempotencyKey,
-      inputHash: 'hash',
-      model: 'kling-v2-6',
-      mode: 'pro',
-      duration: 5,
-      input: { model: 'kling-v2-6', mode: 'pro', duration: 5, image: 'https://example.com/a.png' },
-      eventSequence: 1,
-    } as typeof tasks.$inferInsert;
-  };
+  const newTaskValues = (idempotencyKey: string | null = null) => storedTaskValues({ idempotencyKey });
 
   async function createPendingTask(): Promise<TaskRow> {
     const task = await handle.db.transaction((tx) =>

@@ -14,6 +14,7 @@ import {
   type TestDatabase,
   testDatabaseKinds,
 } from './helpers/databases.js';
+import { storedTaskValues } from './helpers/task-rows.js';
 
 describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
   let database: TestDatabase;
@@ -30,24 +31,13 @@ describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
 
   async function insertTasks(statuses: TaskStatus[]): Promise<string[]> {
     const ids = statuses.map(() => randomUUID());
-    await handle.db.insert(tasks).values(
-      ids.map(
-        (id, index) =>
-          ({
-            id,
-            owner: 'alice',
-            externalTaskId: `kg-${id}`,
-            inputHash: 'hash',
-            model: 'kling-v2-6',
-            mode: 'pro',
-            duration: 5,
-            input: { model: 'kling-v2-6', mode: 'pro', duration: 5, image: 'https://example.com/a.png' },
-            status: statuses[index],
-            eventSequence: 1,
-            nextAttemptAt: new Date(Date.now() - 1_000),
-          }) as typeof tasks.$inferInsert,
-      ),
-    );
+    await handle.db
+      .insert(tasks)
+      .values(
+        ids.map((id, index) =>
+          storedTaskValues({ id, status: statuses[index], nextAttemptAt: new Date(Date.now() - 1_000) }),
+        ),
+      );
     return ids;
   }
 

@@ -3,7 +3,6 @@
  * transaction of each task change, it must always equal counting the tasks themselves
  * (`holdsProviderSlot`), whatever writes the tasks, and from the moment the migration adds it.
  */
-import { randomUUID } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,20 +26,10 @@ import {
   type TestDatabase,
   testDatabaseKinds,
 } from './helpers/databases.js';
+import { storedTaskValues } from './helpers/task-rows.js';
 
 function taskValues(state: TaskState): typeof tasks.$inferInsert {
-  const id = randomUUID();
-  return {
-    id,
-    owner: 'alice',
-    externalTaskId: `kg-${id}`,
-    inputHash: 'hash',
-    model: 'kling-v2-6',
-    mode: 'pro',
-    duration: 5,
-    input: { model: 'kling-v2-6', mode: 'pro', duration: 5, image: 'https://example.com/a.png' },
-    ...state,
-  } as typeof tasks.$inferInsert;
+  return storedTaskValues(state);
 }
 
 interface TaskState {

@@ -10,25 +10,19 @@ import {
   insertTaskWithFirstEvent,
   type TaskWriter,
 } from '../src/tasks/apply-task-change.js';
-import {
-  createTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-  testDatabaseKinds,
-} from './helpers/databases.js';
+import { suiteDatabase, testDatabaseKinds } from './helpers/databases.js';
 import { storedTaskValues } from './helpers/task-rows.js';
 import { waitFor } from './helpers/wait-for.js';
 
 describe.each(testDatabaseKinds())('the task status writer (%s)', (kind) => {
-  let database: TestDatabase;
+  const suite = suiteDatabase(kind);
   let handle: DatabaseHandle;
   let writer: TaskWriter;
   const announcements: unknown[] = [];
   let stopListening: () => Promise<void>;
 
   beforeAll(async () => {
-    database = createTestDatabase(kind);
-    handle = await openTestDatabase(database);
+    handle = suite.handle;
     writer = { db: handle.db, taskEventsChannel: handle.taskEventsChannel };
     const listener = await handle.listen(
       handle.taskEventsChannel,
@@ -37,10 +31,9 @@ describe.each(testDatabaseKinds())('the task status writer (%s)', (kind) => {
     );
     stopListening = () => listener.close();
   });
+  // Registered after the suite's database: runs before it closes.
   afterAll(async () => {
     await stopListening?.();
-    await handle?.close();
-    await database?.drop();
   });
 
   const newTaskValues = (idempotencyKey: string | null = null) => storedTaskValues({ idempotencyKey });

@@ -4,34 +4,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../src/db/connection.js';
+import { describe, expect, it } from 'vitest';
 import { type TaskStatus, tasks } from '../src/db/schema.js';
 import { handBack, leaseDueTasks } from '../src/tracking/poll-leases.js';
-import {
-  createTestDatabase,
-  openTestDatabase,
-  type TestDatabase,
-  testDatabaseKinds,
-} from './helpers/databases.js';
+import { suiteDatabase, testDatabaseKinds } from './helpers/databases.js';
 import { storedTaskValues } from './helpers/task-rows.js';
 
 describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
-  let database: TestDatabase;
-  let handle: DatabaseHandle;
-
-  beforeAll(async () => {
-    database = createTestDatabase(kind);
-    handle = await openTestDatabase(database);
-  });
-  afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
-  });
+  const suite = suiteDatabase(kind);
 
   async function insertTasks(statuses: TaskStatus[]): Promise<string[]> {
     const ids = statuses.map(() => randomUUID());
-    await handle.db
+    await suite.handle.db
       .insert(tasks)
       .values(
         ids.map((id, index) =>
@@ -42,18 +26,18 @@ describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
   }
 
   const stored = async (ids: string[]) => {
-    const rows = await handle.db.select().from(tasks).where(inArray(tasks.id, ids));
+    const rows = await suite.handle.db.select().from(tasks).where(inArray(tasks.id, ids));
     return new Map(rows.map((row) => [row.id, row]));
   };
 
   it('hands back every task of a pass at once: released, scheduled, status untouched', async () => {
     const ids = await insertTasks(['SUBMITTED', 'PROCESSING', 'SUBMITTED']);
-    const leased = await leaseDueTasks(handle.db, 'instance-a', { limit: 1_000, leaseMs: 60_000 });
+    const leased = await leaseDueTasks(suite.handle.db, 'instance-a', { limit: 1_000, leaseMs: 60_000 });
     expect(leased.map((task) => task.id)).toEqual(expect.arrayContaining(ids));
 
     const nextReads = ids.map((_, index) => new Date(Date.now() + (index + 1) * 5_000));
     await handBack(
-      handle.db,
+      suite.handle.db,
       ids.map((taskId, index) => ({ taskId, nextReadAt: nextReads[index] as Date })),
     );
 
@@ -73,13 +57,13 @@ describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
     if (inFlight === undefined || finished === undefined) throw new Error('tasks not inserted');
     // A callback pushed the task in flight's next read an hour out while it was being read.
     const later = new Date(Date.now() + 3_600_000);
-    await handle.db
+    await suite.handle.db
       .update(tasks)
       .set({ nextAttemptAt: later })
       .where(inArray(tasks.id, [inFlight, finished]));
 
     const soon = new Date(Date.now() + 5_000);
-    await handBack(handle.db, [
+    await handBack(suite.handle.db, [
       { taskId: inFlight, nextReadAt: soon },
       { taskId: finished, nextReadAt: soon },
     ]);

@@ -16,13 +16,13 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database, DatabaseHandle } from '../src/db/connection.js';
+import type { Database } from '../src/db/connection.js';
 import * as schema from '../src/db/schema.js';
 import { TASK_STATUSES, type TaskStatus, tasks } from '../src/db/schema.js';
 import { countInFlight, holdsProviderSlot } from '../src/submission/claim.js';
 import {
   createTestDatabase,
-  openTestDatabase,
+  suiteDatabase,
   type TestDatabase,
   testDatabaseKinds,
 } from './helpers/databases.js';
@@ -44,74 +44,64 @@ async function countedByScan(db: Database): Promise<number> {
 }
 
 describe.each(testDatabaseKinds())('provider slot holders (%s)', (kind) => {
-  let database: TestDatabase;
-  let handle: DatabaseHandle;
-
-  beforeAll(async () => {
-    database = createTestDatabase(kind);
-    handle = await openTestDatabase(database);
-  });
-  afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
-  });
+  const suite = suiteDatabase(kind);
   beforeEach(async () => {
-    await handle.db.execute(sql`truncate ${tasks}`);
+    await suite.handle.db.execute(sql`truncate ${tasks}`);
   });
 
   /** Writes only the columns given, as the gateway's writers do (a claim sets only the flag). */
   const setState = (id: string, state: Partial<TaskState>) =>
-    handle.db.update(tasks).set(state).where(eq(tasks.id, id));
+    suite.handle.db.update(tasks).set(state).where(eq(tasks.id, id));
 
   it('counts a task from the moment its create may have been sent until it settles', async () => {
-    const [task] = await handle.db
+    const [task] = await suite.handle.db
       .insert(tasks)
       .values(taskValues({ status: 'PENDING', createMayHaveSucceeded: false }))
       .returning();
     const id = task?.id ?? '';
-    expect(await countInFlight(handle.db)).toBe(0);
+    expect(await countInFlight(suite.handle.db)).toBe(0);
 
     await setState(id, { createMayHaveSucceeded: true });
-    expect(await countInFlight(handle.db)).toBe(1);
+    expect(await countInFlight(suite.handle.db)).toBe(1);
     await setState(id, { status: 'SUBMITTED' });
     await setState(id, { status: 'PROCESSING' });
-    expect(await countInFlight(handle.db)).toBe(1);
+    expect(await countInFlight(suite.handle.db)).toBe(1);
     await setState(id, { status: 'SUCCEEDED' });
-    expect(await countInFlight(handle.db)).toBe(0);
+    expect(await countInFlight(suite.handle.db)).toBe(0);
   });
 
   it('frees the slot of a create the provider refused, and of a deleted task', async () => {
     const refused = taskValues({ status: 'PENDING', createMayHaveSucceeded: true });
     const deleted = taskValues({ status: 'SUBMITTED', createMayHaveSucceeded: true });
-    await handle.db.insert(tasks).values([refused, deleted]);
-    expect(await countInFlight(handle.db)).toBe(2);
+    await suite.handle.db.insert(tasks).values([refused, deleted]);
+    expect(await countInFlight(suite.handle.db)).toBe(2);
 
     await setState(refused.id, { createMayHaveSucceeded: false });
-    await handle.db.delete(tasks).where(eq(tasks.id, deleted.id));
-    expect(await countInFlight(handle.db)).toBe(0);
+    await suite.handle.db.delete(tasks).where(eq(tasks.id, deleted.id));
+    expect(await countInFlight(suite.handle.db)).toBe(0);
   });
 
   it('leaves the count alone on writes that move no task in or out of a slot', async () => {
     const inFlight = taskValues({ status: 'SUBMITTED', createMayHaveSucceeded: true });
-    await handle.db.insert(tasks).values(inFlight);
-    await handle.db
+    await suite.handle.db.insert(tasks).values(inFlight);
+    await suite.handle.db
       .update(tasks)
       .set({ leaseOwner: 'instance-a', nextAttemptAt: new Date(), status: 'SUBMITTED' })
       .where(eq(tasks.id, inFlight.id));
-    expect(await countInFlight(handle.db)).toBe(1);
+    expect(await countInFlight(suite.handle.db)).toBe(1);
   });
 
   it('rolls back with the task change that made it', async () => {
     const pending = taskValues({ status: 'PENDING', createMayHaveSucceeded: false });
-    await handle.db.insert(tasks).values(pending);
+    await suite.handle.db.insert(tasks).values(pending);
     await expect(
-      handle.db.transaction(async (tx) => {
+      suite.handle.db.transaction(async (tx) => {
         await tx.update(tasks).set({ status: 'SUBMITTED' }).where(eq(tasks.id, pending.id));
         expect(await countInFlight(tx)).toBe(1);
         throw new Error('abandoned');
       }),
     ).rejects.toThrow('abandoned');
-    expect(await countInFlight(handle.db)).toBe(0);
+    expect(await countInFlight(suite.handle.db)).toBe(0);
   });
 
   it('equals counting the tasks after each step of any sequence of inserts, changes, deletes and truncates', async () => {
@@ -130,24 +120,24 @@ describe.each(testDatabaseKinds())('provider slot holders (%s)', (kind) => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 25 }), async (steps) => {
-        await handle.db.execute(sql`truncate ${tasks}`);
+        await suite.handle.db.execute(sql`truncate ${tasks}`);
         const ids: string[] = [];
         for (const next of steps) {
           const id = 'task' in next ? ids[next.task % Math.max(ids.length, 1)] : undefined;
           if (next.kind === 'insert') {
             const values = taskValues(next.state);
-            await handle.db.insert(tasks).values(values);
+            await suite.handle.db.insert(tasks).values(values);
             ids.push(values.id);
           } else if (next.kind === 'change' && id !== undefined) {
             await setState(id, next.state);
           } else if (next.kind === 'delete' && id !== undefined) {
-            await handle.db.delete(tasks).where(eq(tasks.id, id));
+            await suite.handle.db.delete(tasks).where(eq(tasks.id, id));
             ids.splice(ids.indexOf(id), 1);
           } else if (next.kind === 'truncate') {
-            await handle.db.execute(sql`truncate ${tasks}`);
+            await suite.handle.db.execute(sql`truncate ${tasks}`);
             ids.length = 0;
           }
-          expect(await countInFlight(handle.db)).toBe(await countedByScan(handle.db));
+          expect(await countInFlight(suite.handle.db)).toBe(await countedByScan(suite.handle.db));
         }
       }),
       { numRuns: 40 },
@@ -158,11 +148,11 @@ describe.each(testDatabaseKinds())('provider slot holders (%s)', (kind) => {
     const pending = Array.from({ length: 40 }, () =>
       taskValues({ status: 'PENDING', createMayHaveSucceeded: false }),
     );
-    await handle.db.insert(tasks).values(pending);
+    await suite.handle.db.insert(tasks).values(pending);
 
     await Promise.all(
       pending.map((task) =>
-        handle.db.transaction((tx) =>
+        suite.handle.db.transaction((tx) =>
           tx
             .update(tasks)
             .set({ status: 'SUBMITTED', createMayHaveSucceeded: true })
@@ -170,14 +160,14 @@ describe.each(testDatabaseKinds())('provider slot holders (%s)', (kind) => {
         ),
       ),
     );
-    expect(await countInFlight(handle.db)).toBe(40);
+    expect(await countInFlight(suite.handle.db)).toBe(40);
 
     const settled = pending.slice(0, 25);
     await Promise.all(
       settled.map((task) => setState(task.id, { status: 'FAILED', createMayHaveSucceeded: true })),
     );
-    expect(await countInFlight(handle.db)).toBe(15);
-    expect(await countedByScan(handle.db)).toBe(15);
+    expect(await countInFlight(suite.handle.db)).toBe(15);
+    expect(await countedByScan(suite.handle.db)).toBe(15);
   });
 });
 

@@ -69,6 +69,19 @@ async function deliver(streams: AsyncIterableIterator<ExecutionResult>[], item: 
   return (await Promise.all(next)).map((step) => step.value as ExecutionResult);
 }
 
+/** Shared subscriptions that count the streams that reported their end. */
+function countingEnds() {
+  const ends = { count: 0 };
+  const counted = createSharedSubscriptions({
+    audienceOf: () => 'anyone',
+    logger: pino({ level: 'silent' }),
+    onStreamStart: () => () => {
+      ends.count += 1;
+    },
+  });
+  return { counted, ends };
+}
+
 describe('shared subscription execution', () => {
   beforeEach(() => {
     labelsExecuted = 0;
@@ -136,21 +149,14 @@ describe('shared subscription execution', () => {
   });
 
   it('stops at once: a waiting next() ends, and the end is reported once', async () => {
-    let ended = 0;
-    const counted = createSharedSubscriptions({
-      audienceOf: () => 'anyone',
-      logger: pino({ level: 'silent' }),
-      onStreamStart: () => () => {
-        ended += 1;
-      },
-    });
+    const { counted, ends } = countingEnds();
     const watch = (await counted.subscribe(args('alice'))) as AsyncIterableIterator<ExecutionResult>;
     const waiting = watch.next();
     await watch.return?.();
     await watch.return?.();
 
     expect(await waiting).toEqual({ value: undefined, done: true });
-    expect(ended).toBe(1);
+    expect(ends.count).toBe(1);
   });
 
   it('ends with the masked error when the source fails', async () => {
@@ -299,14 +305,7 @@ describe('shared subscription execution, pushed', () => {
   });
 
   it('stops at once: nothing more is pushed, the source is stopped, and the end is reported once', async () => {
-    let ended = 0;
-    const counted = createSharedSubscriptions({
-      audienceOf: () => 'anyone',
-      logger: pino({ level: 'silent' }),
-      onStreamStart: () => () => {
-        ended += 1;
-      },
-    });
+    const { counted, ends } = countingEnds();
     const stream = (await counted.subscribe(pushed())) as PushableStream<ExecutionResult>;
     const { results, state, sink } = recorder();
     stream.pushTo(sink);
@@ -317,7 +316,7 @@ describe('shared subscription execution, pushed', () => {
     expect(results).toEqual([]);
     expect(state.ended).toBe(0);
     expect(sources[0]?.stopped).toBe(true);
-    expect(ended).toBe(1);
+    expect(ends.count).toBe(1);
   });
 
   it('fails with the masked error when the source fails', async () => {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
 import { type DatabaseHandle, openDatabase } from '../../src/db/connection.js';
 
@@ -51,4 +52,27 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
 /** The gateway's own database handle on a test database, migrated, in that run's schema. */
 export function openTestDatabase(database: TestDatabase): Promise<DatabaseHandle> {
   return openDatabase(database.config, database.schema === undefined ? {} : { schema: database.schema });
+}
+
+/**
+ * A suite's own database, migrated before its first test and dropped after its last: call it in the
+ * suite's body. An `afterAll` the suite registers after this call runs before the database closes.
+ */
+export function suiteDatabase(kind: TestDatabaseKind): { readonly handle: DatabaseHandle } {
+  let database: TestDatabase | undefined;
+  let handle: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    database = createTestDatabase(kind);
+    handle = await openTestDatabase(database);
+  });
+  afterAll(async () => {
+    await handle?.close();
+    await database?.drop();
+  });
+  return {
+    get handle(): DatabaseHandle {
+      if (handle === undefined) throw new Error('the suite database opens in beforeAll');
+      return handle;
+    },
+  };
 }

@@ -121,7 +121,10 @@ export async function startHttpServer(
         server.closeIdleConnections();
         // In-flight requests get a grace period; SSE streams never end on their own, so whatever
         // is still open then is cut (clients resume with afterSequence/since).
-        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+        setTimeout(() => {
+          server.closeAllConnections();
+          sse.cutAll();
+        }, SHUTDOWN_GRACE_MS).unref();
       });
     },
   };

@@ -135,3 +135,18 @@ describe('GraphQL over SSE in front of Yoga', () => {
     expect(answer.text).toContain(expected);
   });
 });
+
+describe('GraphQL over SSE when the server shuts down', () => {
+  it('cuts every open stream once the grace period is over, without completing it, so clients resume', async () => {
+    const gateway = await startTestApp();
+    try {
+      const task = await createTask(gateway.client, { image: IMAGE_URL, prompt: 'shutdown' });
+      const watch = subscribe<Watched>('sse', gateway.url, TASK_UPDATED, { id: task.id });
+      await watch.waitFor((r) => r.data?.taskUpdated.status === 'SUBMITTED');
+      await gateway.stopGateway();
+      await expect(watch.completed).rejects.toBeDefined();
+    } finally {
+      await gateway.stop();
+    }
+  });
+});

@@ -2,11 +2,11 @@
  * The structured log: secrets never printed (by key, by shape, by value), every line of a request
  * tagged with its id, and one access line per request that echoes the id to the caller.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, REDACTED, requestIdFrom, scrubSecrets } from '../src/observability/logger.js';
-import { handleWithRequestId, REQUEST_ID_HEADER } from '../src/observability/request-log.js';
+import { handleWithRequestId, REQUEST_ID_HEADER, takeAccessLine } from '../src/observability/request-log.js';
 import { waitFor } from './helpers/wait-for.js';
 
 type Line = Record<string, unknown>;
@@ -115,6 +115,7 @@ describe('handleWithRequestId', () => {
   beforeAll(async () => {
     server = createServer((request, response) =>
       handleWithRequestId(logger, request, response, () => {
+        if (request.url === '/handed-over') return handOver(response);
         // Deep inside the handler, after an await: the id still travels with the log line.
         void Promise.resolve().then(() => {
           logger.info({ taskId: 't-1' }, 'inside the handler');
@@ -143,6 +144,22 @@ describe('handleWithRequestId', () => {
       reqId: 'req-from-proxy',
       taskId: 't-1',
     });
+  });
+
+  /** As a stream that takes its connection over: it writes the line itself once it is done. */
+  function handOver(response: ServerResponse): void {
+    response.writeHead(202);
+    const writeAccessLine = takeAccessLine(response);
+    response.end('streamed', () => setTimeout(() => writeAccessLine(false), 50));
+  }
+
+  it('leaves the access line of a handed-over response to the stream, which writes it once', async () => {
+    const response = await fetch(`${base}/handed-over`, { headers: { [REQUEST_ID_HEADER]: 'req-stream' } });
+    expect(await response.text()).toBe('streamed');
+    const access = await waitFor(() => lines.find((line) => line.reqId === 'req-stream' && line.msg === 'request'));
+    expect(access).toMatchObject({ status: 202, path: '/handed-over', aborted: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lines.filter((line) => line.reqId === 'req-stream' && line.msg === 'request')).toHaveLength(1);
   });
 
   it('makes an id when the caller sends none, and logs probes at debug', async () => {

@@ -19,22 +19,55 @@ export function handleWithRequestId(
   handle: () => void,
 ): void {
   const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
-  const startedAt = performance.now();
   response.setHeader(REQUEST_ID_HEADER, requestId);
   // The path only: a query string may carry a whole GraphQL document with its variables.
   const path = (request.url ?? '/').split('?')[0] ?? '/';
-  response.once('close', () => {
-    const line = {
-      reqId: requestId,
-      method: request.method,
-      path,
-      status: response.statusCode,
-      durationMs: Math.round(performance.now() - startedAt),
-      // A response closed before it finished: the client went away (or a stream was cut).
-      ...(response.writableFinished ? {} : { aborted: true }),
-    };
-    if (PROBE_PATHS.has(path)) logger.debug(line, 'request');
-    else logger.info(line, 'request');
-  });
+  accessLines.set(response, new AccessLine(logger, requestId, request.method, path));
+  response.once('close', writeAccessLine);
   runWithRequestId(requestId, handle);
+}
+
+/**
+ * Hands a response's access line to a stream that took its connection over
+ * (src/transport/connection-takeover.ts), whose response never closes: the stream writes it when
+ * the connection closes, `finished` when the stream ended it rather than the client leaving.
+ */
+export function takeAccessLine(response: ServerResponse): (finished: boolean) => void {
+  const line = accessLines.get(response);
+  accessLines.delete(response);
+  response.off('close', writeAccessLine);
+  const status = response.statusCode;
+  return (finished) => line?.write(status, finished);
+}
+
+/** What an access line says, kept apart from the request so a long stream keeps only this. */
+class AccessLine {
+  readonly #startedAt = performance.now();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly requestId: string,
+    private readonly method: string | undefined,
+    private readonly path: string,
+  ) {}
+
+  write(status: number, finished: boolean): void {
+    const line = {
+      reqId: this.requestId,
+      method: this.method,
+      path: this.path,
+      status,
+      durationMs: Math.round(performance.now() - this.#startedAt),
+      // A response closed before it finished: the client went away (or a stream was cut).
+      ...(finished ? {} : { aborted: true }),
+    };
+    if (PROBE_PATHS.has(this.path)) this.logger.debug(line, 'request');
+    else this.logger.info(line, 'request');
+  }
+}
+
+const accessLines = new WeakMap<ServerResponse, AccessLine>();
+
+function writeAccessLine(this: ServerResponse): void {
+  accessLines.get(this)?.write(this.statusCode, this.writableFinished);
 }

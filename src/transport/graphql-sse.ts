@@ -1,7 +1,8 @@
 /**
  * Subscriptions over SSE (the "distinct connections" mode of GraphQL over SSE, as graphql-sse
- * clients and Yoga speak it), written straight to Node's response and executed through the same
- * shared execution as graphql-ws. Yoga's own SSE path streams through the fetch API: a Request, a
+ * clients and Yoga speak it), written straight to the connection (taken from Node's HTTP server
+ * once the head is out, see connection-takeover.ts) and executed through the same shared
+ * execution as graphql-ws. Yoga's own SSE path streams through the fetch API: a Request, a
  * ReadableStream and their listeners per subscriber, about 40 KiB each and several times the
  * WebSocket's cost per delivery once thousands of streams watch one task.
  *
@@ -11,6 +12,7 @@
  * and error shape stays Yoga's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   type ExecutionArgs,
   type ExecutionResult,
@@ -25,8 +27,10 @@ import type { Logger } from 'pino';
 import { bearerTokenFromHeader } from '../auth/bearer.js';
 import { type TokenVerifier, verifyAccessToken } from '../auth/verify-token.js';
 import type { GatewayContext, Viewer } from '../context.js';
+import { takeAccessLine } from '../observability/request-log.js';
 import { readBodyWithin } from '../security/body-limit.js';
 import type { GatewayLimits } from '../security/limits.js';
+import { takeOverConnection } from './connection-takeover.js';
 import type { TransportContext } from './graphql-websocket.js';
 import { isPushable, pullInto, type Sink } from './push-stream.js';
 import { asError, createSharedSubscriptions } from './shared-subscription-execution.js';
@@ -46,6 +50,8 @@ export interface SseSubscriptions {
   wants(request: IncomingMessage): boolean;
   /** Serves the subscription, or hands the request (its body restored) to `fallback`. */
   serve(request: IncomingMessage, response: ServerResponse, fallback: () => void): Promise<void>;
+  /** Cuts every open stream (at shutdown): clients reconnect and resume with afterSequence/since. */
+  cutAll(): void;
 }
 
 interface Params {
@@ -57,12 +63,18 @@ interface Params {
 
 const EVENT_STREAM_HEADERS = {
   'content-type': 'text/event-stream',
-  connection: 'keep-alive',
+  // The stream keeps its connection to the end, and then closes it: the connection is taken from
+  // Node's server (see takeOverConnection), so no other request could follow on it.
+  connection: 'close',
   'cache-control': 'no-cache',
   'content-encoding': 'none',
 } as const;
 /** A comment line: starts the stream (some browsers wait for a first byte) and keeps it alive. */
 const KEEP_ALIVE = ':\n\n';
+const CRLF = Buffer.from('\r\n');
+/** The chunk that ends a chunked HTTP/1.1 body. */
+const LAST_CHUNK = Buffer.from('0\r\n\r\n');
+const KEEP_ALIVE_FRAME = eventFrame(KEEP_ALIVE);
 const COMPLETE = 'event: complete\ndata:\n\n';
 
 export function serveGraphqlOverSse(
@@ -74,7 +86,7 @@ export function serveGraphqlOverSse(
     logger: options.logger,
     onStreamStart: (args) => (args.contextValue as GatewayContext).metrics.subscriptionOpened('sse'),
   });
-  const keepAlive = keepAliveAll(options.keepAliveMs ?? 12_000);
+  const openStreams = new OpenStreams(options.keepAliveMs ?? 12_000);
   // Subscribers of one task with the same selection share the result object, so its event is
   // serialized once for all of them, and framed once as an HTTP chunk.
   const frames = new WeakMap<ExecutionResult, EventFrame>();
@@ -136,8 +148,10 @@ export function serveGraphqlOverSse(
       }
       response.writeHead(200, { ...EVENT_STREAM_HEADERS, ...corsHeaders(request) });
       response.write(KEEP_ALIVE);
-      new SseStream(response, stream, frameOf, keepAlive).start(request);
+      new SseStream(wireFor(request, response), stream, frameOf, openStreams).start();
     },
+
+    cutAll: () => openStreams.cutAll(),
   };
 
   /** The live stream, or undefined when the request is not a subscription this path serves. */
@@ -154,62 +168,46 @@ interface OpenStream {
   operation: OperationDefinitionNode | null;
 }
 
-type KeepAlive = ReturnType<typeof keepAliveAll>;
-
 /**
  * One subscriber's stream: each result as it is pushed, then `complete`. Fields and methods rather
  * than closures, and pushed rather than pulled: an idle stream holds no pending `next()`, no
- * promise and no suspended frame, only these fields. Frames are few per task (one per status
- * change), so a slow reader's are left to the response's own buffer rather than held back here.
+ * promise and no suspended frame, only these fields and its connection. Frames are few per task
+ * (one per status change), so a slow reader's are left to the socket's own buffer.
  */
 class SseStream implements Sink<ExecutionResult> {
-  readonly #response: ServerResponse;
+  readonly #wire: EventWire;
   readonly #results: AsyncIterableIterator<ExecutionResult>;
   readonly #operation: OperationDefinitionNode | null;
   readonly #frameOf: (result: ExecutionResult) => EventFrame;
-  readonly #keepAlive: KeepAlive;
-  readonly #onClose = this.#stop.bind(this);
+  readonly #openStreams: OpenStreams;
+  #done = false;
 
   constructor(
-    response: ServerResponse,
+    wire: EventWire,
     { results, operation }: OpenStream,
     frameOf: (result: ExecutionResult) => EventFrame,
-    keepAlive: KeepAlive,
+    openStreams: OpenStreams,
   ) {
-    this.#response = response;
+    this.#wire = wire;
     this.#results = results;
     this.#operation = operation;
     this.#frameOf = frameOf;
-    this.#keepAlive = keepAlive;
+    this.#openStreams = openStreams;
   }
 
-  start(request: IncomingMessage): void {
-    this.#response.once('close', this.#onClose);
-    this.#keepAlive.add(this.#response);
-    if (request.socket.destroyed) {
-      this.#stop();
-      return;
-    }
+  start(): void {
+    this.#openStreams.add(this);
+    if (!this.#wire.watch(this)) return;
     if (isPushable(this.#results)) this.#results.pushTo(this);
     else pullInto(this.#results, this);
   }
 
-  /**
-   * Once the head is out, a chunked response's frame goes straight to the socket as the one HTTP
-   * chunk prebuilt for every subscriber: `response.write` makes four socket writes of each chunk
-   * (size, CRLF, data, CRLF) and its own bookkeeping, for each of thousands of subscribers.
-   */
   push(result: ExecutionResult): void {
-    const response = this.#response;
-    if (response.writableEnded) return;
-    const frame = this.#frameOf(result);
-    const socket = response.socket;
-    if (socket !== null && response.headersSent && response.chunkedEncoding) socket.write(frame.chunk);
-    else response.write(frame.text);
+    if (!this.#done) this.#wire.send(this.#frameOf(result));
   }
 
   end(): void {
-    this.#finish();
+    this.#finish(COMPLETE);
   }
 
   /**
@@ -219,19 +217,147 @@ class SseStream implements Sink<ExecutionResult> {
   fail(error: unknown): void {
     const cause = asError(error);
     const located = new GraphQLError(cause.message, { nodes: this.#operation, originalError: cause });
-    this.#finish(this.#frameOf({ errors: [located] }).text);
+    this.#finish(this.#frameOf({ errors: [located] }).text + COMPLETE);
   }
 
-  /** The client went away. */
-  #stop(): void {
-    this.#keepAlive.delete(this.#response);
+  keepAlive(): void {
+    this.#wire.send(KEEP_ALIVE_FRAME);
+  }
+
+  /** Drops the connection without completing the stream, so the client comes back and resumes. */
+  cut(): void {
+    this.#wire.cut();
+  }
+
+  /** The connection closed: the client left, or the stream ended or was cut. */
+  closed(): void {
+    this.#openStreams.delete(this);
+    if (this.#done) return;
+    this.#done = true;
     void this.#results.return?.();
   }
 
-  #finish(last = ''): void {
-    this.#keepAlive.delete(this.#response);
-    this.#response.off('close', this.#onClose);
-    if (!this.#response.writableEnded) this.#response.end(last + COMPLETE);
+  #finish(last: string): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#openStreams.delete(this);
+    this.#wire.end(last);
+  }
+}
+
+/** Where one stream's events go: its connection, taken from Node's server, or Node's response. */
+interface EventWire {
+  send(frame: EventFrame): void;
+  /** Writes the last text and ends the stream. */
+  end(text: string): void;
+  cut(): void;
+  /** Tells `stream` when the connection closes; false if it already has (the client left early). */
+  watch(stream: { closed(): void }): boolean;
+}
+
+/**
+ * The connection itself, once Node has let go of it (src/transport/connection-takeover.ts): each
+ * event is the one HTTP chunk prebuilt for every subscriber, one socket write.
+ */
+class ConnectionWire implements EventWire {
+  readonly #socket: Socket;
+  readonly #writeAccessLine: (finished: boolean) => void;
+  #stream: { closed(): void } | undefined;
+  readonly #onClose = this.#closed.bind(this);
+
+  constructor(socket: Socket, writeAccessLine: (finished: boolean) => void) {
+    this.#socket = socket;
+    this.#writeAccessLine = writeAccessLine;
+  }
+
+  send(frame: EventFrame): void {
+    if (this.#socket.writable) this.#socket.write(frame.chunk);
+  }
+
+  end(text: string): void {
+    if (this.#socket.writable) this.#socket.end(Buffer.concat([eventFrame(text).chunk, LAST_CHUNK]));
+  }
+
+  cut(): void {
+    this.#socket.destroy();
+  }
+
+  watch(stream: { closed(): void }): boolean {
+    this.#stream = stream;
+    this.#socket.once('close', this.#onClose);
+    return true;
+  }
+
+  #closed(): void {
+    this.#writeAccessLine(this.#socket.writableFinished);
+    this.#stream?.closed();
+  }
+}
+
+/** Node's response, where the connection could not be taken (see takeOverConnection). */
+class ResponseWire implements EventWire {
+  readonly #response: ServerResponse;
+
+  constructor(response: ServerResponse) {
+    this.#response = response;
+  }
+
+  send(frame: EventFrame): void {
+    if (!this.#response.writableEnded) this.#response.write(frame.text);
+  }
+
+  end(text: string): void {
+    if (!this.#response.writableEnded) this.#response.end(text);
+  }
+
+  cut(): void {
+    this.#response.destroy();
+  }
+
+  watch(stream: { closed(): void }): boolean {
+    if (this.#response.destroyed || this.#response.socket?.destroyed === true) {
+      stream.closed();
+      return false;
+    }
+    this.#response.once('close', () => stream.closed());
+    return true;
+  }
+}
+
+/** The stream's own connection, if Node lets go of it; otherwise the response. */
+function wireFor(request: IncomingMessage, response: ServerResponse): EventWire {
+  const socket = takeOverConnection(request, response);
+  return socket === undefined
+    ? new ResponseWire(response)
+    : new ConnectionWire(socket, takeAccessLine(response));
+}
+
+/** Every open stream: one keep-alive timer for all of them, and what shutdown cuts. */
+class OpenStreams {
+  readonly #streams = new Set<SseStream>();
+  readonly #keepAliveMs: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(keepAliveMs: number) {
+    this.#keepAliveMs = keepAliveMs;
+  }
+
+  add(stream: SseStream): void {
+    this.#streams.add(stream);
+    this.#timer ??= setInterval(() => {
+      for (const open of this.#streams) open.keepAlive();
+    }, this.#keepAliveMs).unref();
+  }
+
+  delete(stream: SseStream): void {
+    this.#streams.delete(stream);
+    if (this.#streams.size > 0 || this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  cutAll(): void {
+    for (const stream of this.#streams) stream.cut();
   }
 }
 
@@ -246,8 +372,6 @@ function eventFrame(text: string): EventFrame {
   const size = Buffer.from(`${bytes.length.toString(16)}\r\n`);
   return { text, chunk: Buffer.concat([size, bytes, CRLF]) };
 }
-
-const CRLF = Buffer.from('\r\n');
 
 /** The viewer of a valid token; undefined for any other, which Yoga then refuses in its own words. */
 async function viewerOf(verifier: TokenVerifier, request: IncomingMessage): Promise<Viewer | undefined> {
@@ -319,24 +443,4 @@ function withoutInternals(result: ExecutionResult): unknown {
     return Object.keys(visible).length > 0 ? { ...rest, extensions: visible } : rest;
   });
   return { ...result, errors };
-}
-
-/** One timer for every open stream, rather than one per stream. */
-function keepAliveAll(intervalMs: number) {
-  const streams = new Set<ServerResponse>();
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    add(response: ServerResponse) {
-      streams.add(response);
-      timer ??= setInterval(() => {
-        for (const stream of streams) stream.write(KEEP_ALIVE);
-      }, intervalMs).unref();
-    },
-    delete(response: ServerResponse) {
-      streams.delete(response);
-      if (streams.size > 0 || timer === undefined) return;
-      clearInterval(timer);
-      timer = undefined;
-    },
-  };
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { clientToken } from './lib/environment.js';
+import type { MemoryReading } from './lib/memory.js';
 import { createTask, TASK_UPDATED } from './lib/operations.js';
 import {
   type BenchContext,
@@ -25,7 +26,6 @@ import {
   startSimulator,
   stopEverything,
 } from './lib/stack.js';
-import type { MemoryReading } from './servers/gateway.js';
 
 const { values } = parseArgs({
   options: {

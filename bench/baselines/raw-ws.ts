@@ -6,9 +6,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
+import { type MemoryReading, memoryAfterGc } from '../lib/memory.js';
 import { serveRpc } from '../lib/rpc.js';
 import { wallClockMs } from '../lib/stats.js';
-import type { MemoryReading } from '../servers/gateway.js';
 
 export interface RawWsInfo {
   url: string;
@@ -27,13 +27,7 @@ const { port } = server.address() as AddressInfo;
 
 serveRpc(
   {
-    memory: async () => {
-      const gc = (globalThis as { gc?: () => void }).gc;
-      gc?.();
-      gc?.();
-      const usage = process.memoryUsage();
-      return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
-    },
+    memory: async () => memoryAfterGc(),
     broadcast: async ({ payload }) => {
       const t0 = wallClockMs();
       for (const socket of webSockets.clients) socket.send(payload);

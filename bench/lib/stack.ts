@@ -8,6 +8,7 @@ import type { AppTuning } from '../../src/app.js';
 import type { SimulatorOptions } from '../../src/upstream/simulator/index.js';
 import type { BareYogaApi, BareYogaInfo } from '../baselines/bare-yoga.js';
 import type { NaivePollerApi } from '../baselines/naive-poller.js';
+import type { RawSseApi, RawSseInfo } from '../baselines/raw-sse.js';
 import type { RawWsApi, RawWsInfo } from '../baselines/raw-ws.js';
 import type { FarmApi } from '../load/subscriber-farm.js';
 import type { GatewayApi, GatewayInfo } from '../servers/gateway.js';
@@ -82,6 +83,7 @@ export type Simulator = Child<SimulatorApi, SimulatorInfo>;
 export type Gateway = Child<GatewayApi, GatewayInfo>;
 export type BareYoga = Child<BareYogaApi, BareYogaInfo>;
 export type RawWs = Child<RawWsApi, RawWsInfo>;
+export type RawSse = Child<RawSseApi, RawSseInfo>;
 export type Farm = Child<FarmApi, unknown>;
 export type NaivePoller = Child<NaivePollerApi, unknown>;
 
@@ -198,6 +200,10 @@ export function startBareYoga(ctx: BenchContext): Promise<BareYoga> {
 
 export function startRawWs(ctx: BenchContext, name: string): Promise<RawWs> {
   return start(ctx, name, 'bench/baselines/raw-ws.ts');
+}
+
+export function startRawSse(ctx: BenchContext, name: string): Promise<RawSse> {
+  return start(ctx, name, 'bench/baselines/raw-sse.ts');
 }
 
 export function startNaivePoller(ctx: BenchContext): Promise<NaivePoller> {

@@ -7,8 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { clientToken } from '../lib/environment.js';
+import type { MemoryReading } from '../lib/memory.js';
 import { createTask, TASK_UPDATED } from '../lib/operations.js';
 import type { RowReport, RunPair } from '../lib/report.js';
+import type { Child } from '../lib/rpc.js';
 import {
   type BenchContext,
   type Farm,
@@ -16,13 +18,13 @@ import {
   type Simulator,
   startFarms,
   startGateway,
+  startRawSse,
   startRawWs,
   startSimulator,
   stop,
 } from '../lib/stack.js';
 import { summarize } from '../lib/stats.js';
 import type { Arrival, ConnectParams, Transport } from '../load/subscriber-farm.js';
-import type { MemoryReading } from '../servers/gateway.js';
 
 const TENANT = 'bench-fan-out';
 /** How long after the change a subscriber may still receive it before it counts as lost. */
@@ -40,6 +42,14 @@ interface FanOutRun {
   connectSeconds: number;
 }
 
+/** One run of each server: the gateway over both transports, and the servers with no GraphQL. */
+interface FanOutRuns {
+  ws: FanOutRun;
+  raw: FanOutRun;
+  sse: FanOutRun;
+  rawSse: FanOutRun;
+}
+
 export async function measureFanOut(ctx: BenchContext): Promise<RowReport[]> {
   const token = await clientToken(ctx.authSecret, TENANT);
   const simulator = await startSimulator(ctx, 'simulator-fan-out', {
@@ -48,7 +58,7 @@ export async function measureFanOut(ctx: BenchContext): Promise<RowReport[]> {
   });
   const farms = await startFarms(ctx, ctx.profile.farms);
   const schema = newSchema();
-  const runs: { ws: FanOutRun; raw: FanOutRun; sse: FanOutRun }[] = [];
+  const runs: FanOutRuns[] = [];
   try {
     for (let run = 1; run <= ctx.profile.runs; run++) {
       const { result: ws, sample } = await gatewayRun(
@@ -62,8 +72,9 @@ export async function measureFanOut(ctx: BenchContext): Promise<RowReport[]> {
       );
       const raw = await rawRun(ctx, farms, sample, run);
       const { result: sse } = await gatewayRun(ctx, simulator, farms, schema, token, 'graphql-sse', run);
-      runs.push({ ws, raw, sse });
-      for (const [name, result] of Object.entries({ ws, raw, sse })) {
+      const rawSse = await rawSseRun(ctx, farms, sample, run);
+      runs.push({ ws, raw, sse, rawSse });
+      for (const [name, result] of Object.entries({ ws, raw, sse, rawSse })) {
         ctx.log(
           `fan-out run ${run} ${name}: p50 ${result.p50.toFixed(1)} p99 ${result.p99.toFixed(1)} ms, lost ${result.lost}, ${(result.bytesPerSubscriber / 1024).toFixed(1)} KiB/subscriber, connected in ${result.connectSeconds.toFixed(1)} s`,
         );
@@ -172,20 +183,45 @@ async function gatewayRun(
 }
 
 async function rawRun(ctx: BenchContext, farms: Farm[], sample: unknown, run: number): Promise<FanOutRun> {
-  const total = ctx.profile.subscribers;
   const server = await startRawWs(ctx, `baseline-raw-ws-${run}`);
+  // The very message graphql-ws put on the wire for the gateway's delivery.
+  const payload = JSON.stringify({ id: randomUUID(), type: 'next', payload: sample });
+  return broadcastRun(ctx, farms, server, 'raw-ws', payload);
+}
+
+/** Row 5's reference: the same graphql-sse clients, fed by a plain Node SSE server. */
+async function rawSseRun(ctx: BenchContext, farms: Farm[], sample: unknown, run: number): Promise<FanOutRun> {
+  const server = await startRawSse(ctx, `reference-raw-sse-${run}`);
+  return broadcastRun(ctx, farms, server, 'graphql-sse', JSON.stringify(sample));
+}
+
+/** A server with no GraphQL that sends one payload to every subscriber on demand. */
+type Broadcaster = Child<
+  {
+    memory(params: Record<string, never>): Promise<MemoryReading>;
+    broadcast(params: { payload: string }): Promise<{ t0: number }>;
+  },
+  { url: string }
+>;
+
+async function broadcastRun(
+  ctx: BenchContext,
+  farms: Farm[],
+  server: Broadcaster,
+  transport: Extract<Transport, 'raw-ws' | 'graphql-sse'>,
+  payload: string,
+): Promise<FanOutRun> {
+  const total = ctx.profile.subscribers;
   try {
     const before = await server.call('memory', {});
     const connected = await connectAll(farms, total, {
-      transport: 'raw-ws',
+      transport,
       url: server.info.url,
-      query: '',
+      query: transport === 'graphql-sse' ? TASK_UPDATED : '',
       variables: {},
     });
     await delay(SETTLE_MS);
     const after = await server.call('memory', {});
-    // The very message graphql-ws put on the wire for the gateway's delivery.
-    const payload = JSON.stringify({ id: randomUUID(), type: 'next', payload: sample });
     const { t0 } = await server.call('broadcast', { payload });
     const { arrivals } = await collect(farms, 'PROCESSING', total);
     await Promise.all(farms.map((farm) => farm.call('disconnect', {})));
@@ -195,7 +231,7 @@ async function rawRun(ctx: BenchContext, farms: Farm[], sample: unknown, run: nu
   }
 }
 
-function reports(ctx: BenchContext, runs: { ws: FanOutRun; raw: FanOutRun; sse: FanOutRun }[]): RowReport[] {
+function reports(ctx: BenchContext, runs: FanOutRuns[]): RowReport[] {
   const n = ctx.profile.subscribers.toLocaleString('en-US');
   const scaled =
     ctx.profile.subscribers < 10_000
@@ -277,7 +313,15 @@ function reports(ctx: BenchContext, runs: { ws: FanOutRun; raw: FanOutRun; sse: 
       row: 5,
       title: 'SSE vs WebSocket, same fan-out',
       baseline: 'row 3 and 4 over graphql-ws, same run',
-      notes: [...common, 'graphql-sse client in distinct-connections mode: one SSE stream per subscriber.'],
+      notes: [
+        ...common,
+        'graphql-sse client in distinct-connections mode: one SSE stream per subscriber.',
+        'Reference, no target: a plain Node SSE server (no GraphQL, `response.write` of one prebuilt event) feeding the same graphql-sse clients, to show what the clients themselves take.',
+        ...runs.map(
+          (r, i) =>
+            `run ${i + 1}: p99 ${r.sse.p99.toFixed(0)} ms over SSE vs ${r.ws.p99.toFixed(0)} ms over WebSocket; plain SSE server ${r.rawSse.p99.toFixed(0)} ms vs raw ws ${r.raw.p99.toFixed(0)} ms`,
+        ),
+      ],
       checks: [
         {
           what: 'p99 delivery latency over SSE',

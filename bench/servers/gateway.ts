@@ -14,13 +14,9 @@ import { type AppTuning, createApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import type { TaskStatus } from '../../src/db/schema.js';
 import { applyTaskChange } from '../../src/tasks/apply-task-change.js';
+import { collectGarbage, type MemoryReading, memoryAfterGc } from '../lib/memory.js';
 import { serveRpc } from '../lib/rpc.js';
 import { wallClockMs } from '../lib/stats.js';
-
-export interface MemoryReading {
-  rssBytes: number;
-  heapUsedBytes: number;
-}
 
 export interface GatewayInfo {
   url: string;
@@ -46,13 +42,6 @@ export type GatewayApi = {
   heapSnapshot(params: { path: string }): Promise<void>;
 };
 
-function collectGarbage(): void {
-  // --expose-gc is set by the harness for every child.
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
-}
-
 if (process.env.BENCH_V8_FLAGS) setFlagsFromString(process.env.BENCH_V8_FLAGS);
 const config = parseConfig(process.env);
 const logger = pino({ level: config.logLevel });
@@ -66,11 +55,7 @@ inspector.connect();
 
 serveRpc(
   {
-    memory: async () => {
-      collectGarbage();
-      const usage = process.memoryUsage();
-      return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
-    },
+    memory: async () => memoryAfterGc(),
     applyStatus: async ({ taskIds, status, gapMs }) => {
       const t0: number[] = [];
       for (const taskId of taskIds) {

@@ -156,7 +156,9 @@ describe('handleWithRequestId', () => {
   it('leaves the access line of a handed-over response to the stream, which writes it once', async () => {
     const response = await fetch(`${base}/handed-over`, { headers: { [REQUEST_ID_HEADER]: 'req-stream' } });
     expect(await response.text()).toBe('streamed');
-    const access = await waitFor(() => lines.find((line) => line.reqId === 'req-stream' && line.msg === 'request'));
+    const access = await waitFor(() =>
+      lines.find((line) => line.reqId === 'req-stream' && line.msg === 'request'),
+    );
     expect(access).toMatchObject({ status: 202, path: '/handed-over', aborted: true });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(lines.filter((line) => line.reqId === 'req-stream' && line.msg === 'request')).toHaveLength(1);

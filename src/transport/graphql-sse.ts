@@ -32,6 +32,7 @@ import { readBodyWithin } from '../security/body-limit.js';
 import type { GatewayLimits } from '../security/limits.js';
 import { takeOverConnection } from './connection-takeover.js';
 import type { TransportContext } from './graphql-websocket.js';
+import { visitInRounds } from './keep-alive-rounds.js';
 import { isPushable, pullInto, type Sink } from './push-stream.js';
 import { asError, createSharedSubscriptions } from './shared-subscription-execution.js';
 
@@ -324,6 +325,10 @@ class ResponseWire implements EventWire {
   }
 }
 
+function keepStreamAlive(stream: SseStream): void {
+  stream.keepAlive();
+}
+
 /** The stream's own connection, if Node lets go of it; otherwise the response. */
 function wireFor(request: IncomingMessage, response: ServerResponse): EventWire {
   const socket = takeOverConnection(request, response);
@@ -336,7 +341,7 @@ function wireFor(request: IncomingMessage, response: ServerResponse): EventWire 
 class OpenStreams {
   readonly #streams = new Set<SseStream>();
   readonly #keepAliveMs: number;
-  #timer: NodeJS.Timeout | undefined;
+  #stopKeepAlive: (() => void) | undefined;
 
   constructor(keepAliveMs: number) {
     this.#keepAliveMs = keepAliveMs;
@@ -344,16 +349,14 @@ class OpenStreams {
 
   add(stream: SseStream): void {
     this.#streams.add(stream);
-    this.#timer ??= setInterval(() => {
-      for (const open of this.#streams) open.keepAlive();
-    }, this.#keepAliveMs).unref();
+    this.#stopKeepAlive ??= visitInRounds(this.#streams, keepStreamAlive, this.#keepAliveMs);
   }
 
   delete(stream: SseStream): void {
     this.#streams.delete(stream);
-    if (this.#streams.size > 0 || this.#timer === undefined) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
+    if (this.#streams.size > 0) return;
+    this.#stopKeepAlive?.();
+    this.#stopKeepAlive = undefined;
   }
 
   cutAll(): void {

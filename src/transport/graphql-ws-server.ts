@@ -9,7 +9,7 @@
  * a pending promise chain down to the source. Across 10,000 idle subscribers that was most of the
  * gateway's memory above a raw `ws` server. Here a subscription is a small object that its stream
  * pushes results to (src/transport/push-stream.ts); each socket's state is one object, its listeners
- * are shared functions, and one interval pings every socket.
+ * are shared functions, and one timer pings every socket, a slice at a time (keep-alive-rounds.ts).
  */
 
 import { type ExecutionResult, GraphQLError } from 'graphql';
@@ -26,6 +26,7 @@ import {
 } from 'graphql-ws';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { visitInRounds } from './keep-alive-rounds.js';
 import { isPushable, pullInto, type Sink } from './push-stream.js';
 import { asError } from './shared-subscription-execution.js';
 
@@ -86,7 +87,7 @@ export function serveGraphqlWs<S extends object>(
 
   // Listeners shared by every socket (`this` is the socket): a closure each would be kept per socket.
   const connections = new WeakMap<WebSocket, Connection<S>>();
-  // Sockets pinged and not yet answered. One interval for every socket of this server.
+  // Sockets pinged and not yet answered. One timer for every socket of this server.
   const unanswered = new WeakSet<WebSocket>();
   function onMessage(this: WebSocket, data: RawData): void {
     const connection = connections.get(this);
@@ -111,21 +112,19 @@ export function serveGraphqlWs<S extends object>(
     logger.error({ err: error }, 'internal error on a WebSocket');
     this.close(CloseCode.InternalServerError, server.closeReason(error));
   }
-  const keepAlive =
+  function keepAlive(socket: WebSocket): void {
+    if (socket.readyState !== socket.OPEN) return;
+    if (unanswered.has(socket)) {
+      socket.terminate();
+      return;
+    }
+    unanswered.add(socket);
+    socket.ping();
+  }
+  const stopKeepAlive =
     keepAliveMs > 0 && Number.isFinite(keepAliveMs)
-      ? setInterval(() => {
-          for (const socket of webSockets.clients) {
-            if (socket.readyState !== socket.OPEN) continue;
-            if (unanswered.has(socket)) {
-              socket.terminate();
-              continue;
-            }
-            unanswered.add(socket);
-            socket.ping();
-          }
-        }, keepAliveMs)
+      ? visitInRounds(webSockets.clients, keepAlive, keepAliveMs)
       : undefined;
-  keepAlive?.unref();
 
   webSockets.on('connection', (socket) => {
     socket.on('error', onSocketError);
@@ -145,7 +144,7 @@ export function serveGraphqlWs<S extends object>(
 
   return {
     dispose: async () => {
-      clearInterval(keepAlive);
+      stopKeepAlive?.();
       for (const client of webSockets.clients) client.close(1001, 'Going away');
       webSockets.removeAllListeners();
       await new Promise<void>((resolve, reject) => {

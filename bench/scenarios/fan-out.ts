@@ -172,8 +172,14 @@ async function gatewayRun(
     });
     await delay(SETTLE_MS);
     const after = await gateway.call('memory', {});
+    // With --profile, the delivery gets a profile of its own: the whole process's is mostly connecting.
+    if (ctx.cpuProfile) await gateway.call('startProfile', {});
     const { t0 } = await gateway.call('applyStatus', { taskIds: [task.taskId], status: 'PROCESSING' });
     const { arrivals, sample } = await collect(farms, 'PROCESSING', total);
+    if (ctx.cpuProfile) {
+      const path = `${ctx.logDir}/profiles/delivery-${transport}-${run}.cpuprofile`;
+      await gateway.call('stopProfile', { path });
+    }
     await Promise.all(farms.map((farm) => farm.call('disconnect', {})));
     const start = t0[0] ?? Number.NaN;
     return { result: summarizeRun(start, arrivals, total, before, after, connected.seconds), sample };

@@ -41,16 +41,21 @@ const SERVER_SOCKET_EVENTS = ['data', 'end', 'close', 'drain', 'error', 'timeout
 
 /**
  * The listeners a socket has before any server touches it (`net` itself listens for `end`):
- * those stay, every other listener on those events is the HTTP server's.
+ * those stay, every other listener on those events is the HTTP server's. Read off a bare socket
+ * on first use.
  */
-const ownListeners = ((): Map<string, Set<unknown>> => {
-  const bare = new Socket();
-  const listeners = new Map(
-    SERVER_SOCKET_EVENTS.map((event) => [event, new Set<unknown>(bare.listeners(event))]),
-  );
-  bare.destroy();
-  return listeners;
-})();
+let ownListeners: Map<string, Set<unknown>> | undefined;
+
+function ownListenersOf(event: string): Set<unknown> | undefined {
+  if (ownListeners === undefined) {
+    const bare = new Socket();
+    ownListeners = new Map(
+      SERVER_SOCKET_EVENTS.map((name) => [name, new Set<unknown>(bare.listeners(name))]),
+    );
+    bare.destroy();
+  }
+  return ownListeners.get(event);
+}
 
 /**
  * The connection of `response`, no longer Node's: `request` and `response` are left for the garbage
@@ -79,7 +84,7 @@ export function takeOverConnection(request: IncomingMessage, response: ServerRes
   if (!ready) return undefined;
   response.detachSocket(socket);
   for (const event of SERVER_SOCKET_EVENTS) {
-    const keep = ownListeners.get(event);
+    const keep = ownListenersOf(event);
     for (const listener of socket.listeners(event)) {
       if (!keep?.has(listener)) socket.removeListener(event, listener as (...args: unknown[]) => void);
     }

@@ -4,6 +4,7 @@
  * Everything started is remembered, so the harness stops it all even when a row fails.
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { AppTuning } from '../../src/app.js';
 import type { SimulatorOptions } from '../../src/upstream/simulator/index.js';
 import type { BareYogaApi, BareYogaInfo } from '../baselines/bare-yoga.js';
@@ -99,11 +100,12 @@ async function start<Api extends RpcApi, Info>(
   name: string,
   script: string,
   env: Record<string, string> = {},
+  runtimeFlags: string[] = [],
 ): Promise<Child<Api, Info>> {
   const nodeArgs = ctx.cpuProfile
     ? // One directory per process: the tsx loader thread writes a profile of its own next to the main one.
-      ['--cpu-prof', `--cpu-prof-dir=${ctx.logDir}/profiles/${name}`]
-    : [];
+      [...runtimeFlags, '--cpu-prof', `--cpu-prof-dir=${ctx.logDir}/profiles/${name}`]
+    : runtimeFlags;
   const child = await startChild<Api, Info>({ name, script, env, nodeArgs, logDir: ctx.logDir });
   started.add(child);
   return child;
@@ -160,6 +162,14 @@ export interface GatewayOptions {
   poller?: 'on' | 'off';
 }
 
+/** The Node flags `npm start` runs the gateway with (package.json), so the bench runs it the same way. */
+async function startScriptNodeFlags(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 /** Quotas out of the way of the load; everything else as a production deployment has it. */
 const GATEWAY_DEFAULTS = {
   NODE_ENV: 'production',
@@ -178,18 +188,24 @@ export async function startGateway(
   name: string,
   options: GatewayOptions,
 ): Promise<Gateway> {
-  const gateway = await start<GatewayApi, GatewayInfo>(ctx, name, 'bench/servers/gateway.ts', {
-    ...GATEWAY_DEFAULTS,
-    DATABASE_URL: ctx.databaseUrl,
-    DATABASE_SCHEMA: options.schema,
-    KLING_BASE_URL: options.simulatorUrl,
-    KLING_ACCESS_KEY: ctx.account.accessKey,
-    KLING_SECRET_KEY: ctx.account.secretKey,
-    AUTH_JWT_SECRET: ctx.authSecret,
-    BENCH_TUNING: JSON.stringify(options.tuning ?? {}),
-    BENCH_POLLER: options.poller ?? 'on',
-    ...options.env,
-  });
+  const gateway = await start<GatewayApi, GatewayInfo>(
+    ctx,
+    name,
+    'bench/servers/gateway.ts',
+    {
+      ...GATEWAY_DEFAULTS,
+      DATABASE_URL: ctx.databaseUrl,
+      DATABASE_SCHEMA: options.schema,
+      KLING_BASE_URL: options.simulatorUrl,
+      KLING_ACCESS_KEY: ctx.account.accessKey,
+      KLING_SECRET_KEY: ctx.account.secretKey,
+      AUTH_JWT_SECRET: ctx.authSecret,
+      BENCH_TUNING: JSON.stringify(options.tuning ?? {}),
+      BENCH_POLLER: options.poller ?? 'on',
+      ...options.env,
+    },
+    await startScriptNodeFlags(),
+  );
   ctx.callbacksWired ??= gateway.info.callbacksWired;
   return gateway;
 }

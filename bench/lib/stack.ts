@@ -9,11 +9,10 @@ import type { AppTuning } from '../../src/app.js';
 import type { SimulatorOptions } from '../../src/upstream/simulator/index.js';
 import type { BareYogaApi, BareYogaInfo } from '../baselines/bare-yoga.js';
 import type { NaivePollerApi } from '../baselines/naive-poller.js';
-import type { RawSseApi, RawSseInfo } from '../baselines/raw-sse.js';
-import type { RawWsApi, RawWsInfo } from '../baselines/raw-ws.js';
 import type { FarmApi } from '../load/subscriber-farm.js';
 import type { GatewayApi, GatewayInfo } from '../servers/gateway.js';
 import type { SimulatorApi, SimulatorInfo } from '../servers/simulator.js';
+import type { BroadcastBaselineApi, BroadcastBaselineInfo } from './broadcast-baseline.js';
 import { dropSchema, newSchemaName } from './environment.js';
 import { type Child, type RpcApi, startChild } from './rpc.js';
 
@@ -83,8 +82,8 @@ export interface BenchContext {
 export type Simulator = Child<SimulatorApi, SimulatorInfo>;
 export type Gateway = Child<GatewayApi, GatewayInfo>;
 export type BareYoga = Child<BareYogaApi, BareYogaInfo>;
-export type RawWs = Child<RawWsApi, RawWsInfo>;
-export type RawSse = Child<RawSseApi, RawSseInfo>;
+/** A fan-out baseline: raw `ws`, or the plain SSE server. */
+export type BroadcastBaseline = Child<BroadcastBaselineApi, BroadcastBaselineInfo>;
 export type Farm = Child<FarmApi, unknown>;
 export type NaivePoller = Child<NaivePollerApi, unknown>;
 
@@ -214,11 +213,11 @@ export function startBareYoga(ctx: BenchContext): Promise<BareYoga> {
   return start(ctx, 'baseline-bare-yoga', 'bench/baselines/bare-yoga.ts');
 }
 
-export function startRawWs(ctx: BenchContext, name: string): Promise<RawWs> {
+export function startRawWs(ctx: BenchContext, name: string): Promise<BroadcastBaseline> {
   return start(ctx, name, 'bench/baselines/raw-ws.ts');
 }
 
-export function startRawSse(ctx: BenchContext, name: string): Promise<RawSse> {
+export function startRawSse(ctx: BenchContext, name: string): Promise<BroadcastBaseline> {
   return start(ctx, name, 'bench/baselines/raw-sse.ts');
 }
 

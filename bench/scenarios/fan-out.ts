@@ -10,9 +10,9 @@ import { clientToken } from '../lib/environment.js';
 import type { MemoryReading } from '../lib/memory.js';
 import { createTask, TASK_UPDATED } from '../lib/operations.js';
 import type { RowReport, RunPair } from '../lib/report.js';
-import type { Child } from '../lib/rpc.js';
 import {
   type BenchContext,
+  type BroadcastBaseline,
   type Farm,
   newSchema,
   type Simulator,
@@ -201,19 +201,10 @@ async function rawSseRun(ctx: BenchContext, farms: Farm[], sample: unknown, run:
   return broadcastRun(ctx, farms, server, 'graphql-sse', JSON.stringify(sample));
 }
 
-/** A server with no GraphQL that sends one payload to every subscriber on demand. */
-type Broadcaster = Child<
-  {
-    memory(params: Record<string, never>): Promise<MemoryReading>;
-    broadcast(params: { payload: string }): Promise<{ t0: number }>;
-  },
-  { url: string }
->;
-
 async function broadcastRun(
   ctx: BenchContext,
   farms: Farm[],
-  server: Broadcaster,
+  server: BroadcastBaseline,
   transport: Extract<Transport, 'raw-ws' | 'graphql-sse'>,
   payload: string,
 ): Promise<FanOutRun> {

@@ -162,11 +162,14 @@ export interface GatewayOptions {
 }
 
 /** The Node flags `npm start` runs the gateway with (package.json), so the bench runs it the same way. */
-async function startScriptNodeFlags(): Promise<string[]> {
-  const manifest = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  };
-  return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+let startScriptFlags: Promise<string[]> | undefined;
+
+function startScriptNodeFlags(): Promise<string[]> {
+  startScriptFlags ??= readFile(new URL('../../package.json', import.meta.url), 'utf8').then((text) => {
+    const manifest = JSON.parse(text) as { scripts: { start: string } };
+    return manifest.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+  });
+  return startScriptFlags;
 }
 
 /** Quotas out of the way of the load; everything else as a production deployment has it. */

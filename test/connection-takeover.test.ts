@@ -11,6 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { takeOverConnection } from '../src/transport/connection-takeover.js';
+import { waitFor } from './helpers/wait-for.js';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -136,10 +137,7 @@ describe('takeOverConnection', () => {
     const client = connect(port, '127.0.0.1');
     const request = 'POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}';
     client.write(request + request);
-    await new Promise<void>((resolve) => {
-      const check = () => (served.length === 2 ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await waitFor(() => (served.length === 2 ? true : undefined), { what: 'both requests served' });
     client.destroy();
     expect(served[0]?.socket).toBeUndefined();
   });

@@ -183,14 +183,13 @@ export const holdsProviderSlot: SQL | undefined = or(
  * The count as of the statement's snapshot, as exact as counting the tasks themselves: each change
  * to it commits, or not, with the task change that caused it.
  */
-const inFlightCountSql = sql`select coalesce(sum(${providerSlotHolders.holders}), 0) from ${providerSlotHolders}`;
+const slotHoldersSum = sql<number>`coalesce(sum(${providerSlotHolders.holders}), 0)::int`;
+const inFlightCountSql = sql`select ${slotHoldersSum} from ${providerSlotHolders}`;
 
 type Executor = Pick<Database, 'select'>;
 
 /** Tasks that hold, or may hold, a provider slot. */
 export async function countInFlight(db: Executor): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`coalesce(sum(${providerSlotHolders.holders}), 0)::int` })
-    .from(providerSlotHolders);
+  const [row] = await db.select({ count: slotHoldersSum }).from(providerSlotHolders);
   return row?.count ?? 0;
 }

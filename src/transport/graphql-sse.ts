@@ -94,7 +94,7 @@ export function serveGraphqlOverSse(
   const frameOf = (result: ExecutionResult): EventFrame => {
     let frame = frames.get(result);
     if (frame === undefined) {
-      frame = eventFrame(`event: next\ndata: ${JSON.stringify(withoutInternals(result))}\n\n`);
+      frame = eventFrame(nextEvent(result));
       frames.set(result, frame);
     }
     return frame;
@@ -218,7 +218,7 @@ class SseStream implements Sink<ExecutionResult> {
   fail(error: unknown): void {
     const cause = asError(error);
     const located = new GraphQLError(cause.message, { nodes: this.#operation, originalError: cause });
-    this.#finish(this.#frameOf({ errors: [located] }).text + COMPLETE);
+    this.#finish(nextEvent({ errors: [located] }) + COMPLETE);
   }
 
   keepAlive(): void {
@@ -362,6 +362,11 @@ class OpenStreams {
   cutAll(): void {
     for (const stream of this.#streams) stream.cut();
   }
+}
+
+/** A result as the SSE `next` event that carries it. */
+function nextEvent(result: ExecutionResult): string {
+  return `event: next\ndata: ${JSON.stringify(withoutInternals(result))}\n\n`;
 }
 
 /** An SSE event, as text and as one HTTP/1.1 chunk (its size in hex, CRLF, the event, CRLF). */

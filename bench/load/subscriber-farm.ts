@@ -1,7 +1,7 @@
 /**
  * A farm of subscribers in its own process, built from the libraries a frontend uses: one
- * graphql-ws client (one WebSocket) or one graphql-sse client (one SSE stream) per subscriber, or
- * a bare `ws` socket for the raw baseline. It records when each delivery arrives, by wall clock,
+ * graphql-ws client (one WebSocket) or one graphql-sse client (one SSE stream, read as
+ * stream-fetch.ts says) per subscriber, or a bare `ws` socket for the raw baseline. It records when each delivery arrives, by wall clock,
  * first thing in the callback.
  */
 import { createClient as createSseClient } from 'graphql-sse';
@@ -9,6 +9,7 @@ import { createClient as createWsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { serveRpc } from '../lib/rpc.js';
 import { wallClockMs } from '../lib/stats.js';
+import { streamFetch } from './stream-fetch.js';
 
 export type Transport = 'graphql-ws' | 'graphql-sse' | 'raw-ws';
 
@@ -26,6 +27,11 @@ export interface ConnectParams {
   /** GraphQL subscription (ignored by raw-ws). */
   query: string;
   subscriptions: { key: string; variables: Record<string, unknown> }[];
+  /**
+   * How graphql-sse clients read their streams: `node-stream` (undici's `request`, see
+   * stream-fetch.ts) or `web-stream` (Node's own `fetch`). @default 'node-stream'
+   */
+  sseFetch?: 'node-stream' | 'web-stream';
   /** `Bearer …`: connectionParams over WebSocket, a header over SSE. */
   authorization?: string;
   /** Subscriptions being set up at once. @default 100 */
@@ -115,6 +121,7 @@ function openGraphql(params: ConnectParams, key: string, variables: Record<strin
       const client = createSseClient({
         url: `${params.url}/graphql`,
         retryAttempts: 0,
+        ...(params.sseFetch === 'web-stream' ? {} : { fetchFn: streamFetch }),
         ...(params.authorization ? { headers: { authorization: params.authorization } } : {}),
       });
       const unsubscribe = client.subscribe(payload, sink);

@@ -48,6 +48,8 @@ interface FanOutRuns {
   raw: FanOutRun;
   sse: FanOutRun;
   rawSse: FanOutRun;
+  /** The plain SSE server again, its clients reading through Node's own `fetch`. */
+  rawSseWebStream: FanOutRun;
 }
 
 export async function measureFanOut(ctx: BenchContext): Promise<RowReport[]> {
@@ -72,9 +74,10 @@ export async function measureFanOut(ctx: BenchContext): Promise<RowReport[]> {
       );
       const raw = await rawRun(ctx, farms, sample, run);
       const { result: sse } = await gatewayRun(ctx, simulator, farms, schema, token, 'graphql-sse', run);
-      const rawSse = await rawSseRun(ctx, farms, sample, run);
-      runs.push({ ws, raw, sse, rawSse });
-      for (const [name, result] of Object.entries({ ws, raw, sse, rawSse })) {
+      const rawSse = await rawSseRun(ctx, farms, sample, run, 'node-stream');
+      const rawSseWebStream = await rawSseRun(ctx, farms, sample, run, 'web-stream');
+      runs.push({ ws, raw, sse, rawSse, rawSseWebStream });
+      for (const [name, result] of Object.entries({ ws, raw, sse, rawSse, rawSseWebStream })) {
         ctx.log(
           `fan-out run ${run} ${name}: p50 ${result.p50.toFixed(1)} p99 ${result.p99.toFixed(1)} ms, lost ${result.lost}, ${(result.bytesPerSubscriber / 1024).toFixed(1)} KiB/subscriber, connected in ${result.connectSeconds.toFixed(1)} s`,
         );
@@ -195,10 +198,16 @@ async function rawRun(ctx: BenchContext, farms: Farm[], sample: unknown, run: nu
   return broadcastRun(ctx, farms, server, 'raw-ws', payload);
 }
 
-/** Row 5's reference: the same graphql-sse clients, fed by a plain Node SSE server. */
-async function rawSseRun(ctx: BenchContext, farms: Farm[], sample: unknown, run: number): Promise<FanOutRun> {
-  const server = await startRawSse(ctx, `reference-raw-sse-${run}`);
-  return broadcastRun(ctx, farms, server, 'graphql-sse', JSON.stringify(sample));
+/** Row 5's references: the same graphql-sse clients, fed by a plain Node SSE server. */
+async function rawSseRun(
+  ctx: BenchContext,
+  farms: Farm[],
+  sample: unknown,
+  run: number,
+  sseFetch: NonNullable<ConnectParams['sseFetch']>,
+): Promise<FanOutRun> {
+  const server = await startRawSse(ctx, `reference-raw-sse-${sseFetch}-${run}`);
+  return broadcastRun(ctx, farms, server, 'graphql-sse', JSON.stringify(sample), sseFetch);
 }
 
 async function broadcastRun(
@@ -207,12 +216,14 @@ async function broadcastRun(
   server: BroadcastBaseline,
   transport: Extract<Transport, 'raw-ws' | 'graphql-sse'>,
   payload: string,
+  sseFetch?: ConnectParams['sseFetch'],
 ): Promise<FanOutRun> {
   const total = ctx.profile.subscribers;
   try {
     const before = await server.call('memory', {});
     const connected = await connectAll(farms, total, {
       transport,
+      ...(sseFetch === undefined ? {} : { sseFetch }),
       url: server.info.url,
       query: transport === 'graphql-sse' ? TASK_UPDATED : '',
       variables: {},
@@ -312,11 +323,11 @@ function reports(ctx: BenchContext, runs: FanOutRuns[]): RowReport[] {
       baseline: 'row 3 and 4 over graphql-ws, same run',
       notes: [
         ...common,
-        'graphql-sse client in distinct-connections mode: one SSE stream per subscriber.',
-        'Reference, no target: a plain Node SSE server (no GraphQL, `response.write` of one prebuilt event) feeding the same graphql-sse clients, to show what the clients themselves take.',
+        "graphql-sse client in distinct-connections mode: one SSE stream per subscriber. It reads its stream through undici's `request` (a Node stream body, bench/load/stream-fetch.ts), not through Node's `fetch`, whose web streams cost the farm more per event than the delivery it measures.",
+        "References, no target: a plain Node SSE server (no GraphQL, `response.write` of one prebuilt event) feeding the same graphql-sse clients, to show what the clients themselves take; and the same server read through Node's `fetch` instead, to show what its web streams cost.",
         ...runs.map(
           (r, i) =>
-            `run ${i + 1}: p99 ${r.sse.p99.toFixed(0)} ms over SSE vs ${r.ws.p99.toFixed(0)} ms over WebSocket; plain SSE server ${r.rawSse.p99.toFixed(0)} ms vs raw ws ${r.raw.p99.toFixed(0)} ms`,
+            `run ${i + 1}: p99 ${r.sse.p99.toFixed(0)} ms over SSE vs ${r.ws.p99.toFixed(0)} ms over WebSocket; plain SSE server ${r.rawSse.p99.toFixed(0)} ms (${r.rawSseWebStream.p99.toFixed(0)} ms through Node's \`fetch\`) vs raw ws ${r.raw.p99.toFixed(0)} ms`,
         ),
       ],
       checks: [

@@ -61,6 +61,11 @@ export async function startHttpServer(
     schema: buildSchema(),
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    // `route` has already refused any body over the limit or of undeclared length (admitBody),
+    // and Node reads no more than the declared length. Yoga's own limit would pipe every body
+    // through a TransformStream again, whose stream pipeline builds an AbortController and aborts
+    // it, with a DOMException, once per request.
+    maxRequestBodySize: false,
     maskedErrors: { maskError },
     plugins: [
       // First: probes and scrapes answer before GraphQL parsing and before any token check.

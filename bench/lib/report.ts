@@ -98,8 +98,18 @@ export interface ReportHeader {
   machine: { cpuModel: string; cores: number; memoryGiB: number; node: string; kernel: string };
   database: string;
   load: { loadAverage: number; quiet: boolean; waitedSeconds: number; threshold: number };
+  /** How quiet the machine was as each group of rows began. */
+  groupStarts: GroupStart[];
   /** Load average when the run ended. */
   loadAtEnd: number;
+}
+
+export interface GroupStart {
+  rows: readonly number[];
+  /** 1-minute load average when the group began. */
+  loadAverage: number;
+  quiet: boolean;
+  waitedSeconds: number;
 }
 
 /** Where the report's measured part ends and bench/findings.md begins. */
@@ -125,6 +135,12 @@ export function renderReport(header: ReportHeader, rows: RowReport[], findings: 
         ? `(below ${load.threshold}, after waiting ${load.waitedSeconds} s)`
         : `(NOT quiet: still ≥ ${load.threshold} after waiting ${load.waitedSeconds} s; figures are noisier)`
     }; at the end: ${header.loadAtEnd.toFixed(2)}`,
+    `- Load average (1 min) as each group of rows began${header.profile === 'full' ? ' (a full pass waits for a quiet machine before each group)' : ''}: ${header.groupStarts
+      .map(
+        (group) =>
+          `rows ${group.rows.join(', ')} ${group.loadAverage.toFixed(2)}${group.quiet ? '' : ' (not quiet)'} after ${group.waitedSeconds} s`,
+      )
+      .join('; ')}`,
     '',
     '| # | what | figure | baseline (same run) | ratio / added | target | result |',
     '|---|---|---|---|---|---|---|',

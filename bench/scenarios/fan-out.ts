@@ -1,8 +1,10 @@
 /**
  * Rows 3, 4 and 5: N subscribers watch one task, each over its own connection, and one status
- * change reaches all of them. Per run, three fresh server processes: the gateway with graphql-ws
- * subscribers, a raw `ws` server broadcasting the payload the gateway delivered, and the gateway
- * with graphql-sse subscribers. Each server's memory is read idle with everyone subscribed.
+ * change reaches all of them. Per run, five fresh server processes: the gateway with graphql-ws
+ * subscribers, a raw `ws` server broadcasting the payload the gateway delivered, the gateway with
+ * graphql-sse subscribers, and a plain SSE server read by the same graphql-sse clients twice (their
+ * streams read as Node streams, then through Node's `fetch`). Each server's memory is read idle
+ * with everyone subscribed.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';

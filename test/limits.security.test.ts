@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -77,6 +78,30 @@ describe('limits on what one client may ask of the gateway', () => {
     });
     expect(Buffer.byteLength(exactly)).toBe(TIGHT.maxBodyBytes);
     expect(atLimit.status).toBe(200);
+  });
+
+  it('refuses a chunked request body, which declares no length, however it ends', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const outgoing = request(`${gateway.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      });
+      outgoing.on('response', (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      // The gateway may answer and close before the whole body is written.
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+      });
+      outgoing.write(JSON.stringify({ query: '{ models { name } }' }));
+      outgoing.end(' '.repeat(TIGHT.maxBodyBytes));
+    });
+    expect(answer.status).toBe(411);
+    expect(JSON.parse(answer.body)).toMatchObject({ errors: [{ extensions: { code: 'LENGTH_REQUIRED' } }] });
   });
 });
 

@@ -10,10 +10,11 @@
  * measures Node, not anything a frontend would see. Row 5 still reports a plain SSE server read
  * through Node's `fetch`, to show what that layer costs.
  */
-import { request } from 'undici';
+import { STATUS_CODES } from 'node:http';
+import { type Dispatcher, request } from 'undici';
 
 interface StreamFetchInit {
-  method?: string;
+  method?: Dispatcher.HttpMethod;
   headers?: Record<string, string>;
   body?: string | null;
   signal?: AbortSignal | null;
@@ -30,7 +31,7 @@ interface StreamResponse {
 
 export async function streamFetch(url: string, init: StreamFetchInit = {}): Promise<StreamResponse> {
   const response = await request(url, {
-    method: (init.method ?? 'GET') as 'GET' | 'POST',
+    method: init.method ?? 'GET',
     headers: init.headers ?? {},
     body: init.body ?? null,
     signal: init.signal ?? null,
@@ -38,7 +39,7 @@ export async function streamFetch(url: string, init: StreamFetchInit = {}): Prom
   return {
     ok: response.statusCode >= 200 && response.statusCode < 300,
     status: response.statusCode,
-    statusText: String(response.statusCode),
+    statusText: STATUS_CODES[response.statusCode] ?? '',
     body: response.body,
     text: () => response.body.text(),
   };

@@ -1,8 +1,8 @@
 /**
  * A farm of subscribers in its own process, built from the libraries a frontend uses: one
  * graphql-ws client (one WebSocket) or one graphql-sse client (one SSE stream, read as
- * stream-fetch.ts says) per subscriber, or a bare `ws` socket for the raw baseline. It records when each delivery arrives, by wall clock,
- * first thing in the callback.
+ * stream-fetch.ts says) per subscriber, or a bare `ws` socket for the raw baseline. It records
+ * when each delivery arrives, by wall clock, first thing in the callback.
  */
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';

@@ -35,7 +35,12 @@ import { CREATE_TASK, type CreateTaskData } from './fixtures/operations.js';
 import { createTestDatabase, type TestDatabaseKind, testDatabaseKinds } from './helpers/databases.js';
 import { type StartingGatewayProcess, spawnGatewayProcess } from './helpers/gateway-process.js';
 import { type GraphQLClient, type GraphQLResponse, graphqlClient } from './helpers/graphql-client.js';
-import { connectWatchClient, type ResumingWatch, resumingWatch } from './helpers/resuming-watch.js';
+import {
+  connectWatchClient,
+  disposeWatchClient,
+  type ResumingWatch,
+  resumingWatch,
+} from './helpers/resuming-watch.js';
 import { seededRandom, seedFromEnvironment } from './helpers/seeded-random.js';
 import { invariantViolations, listAllTasks, waitForAllTerminal } from './helpers/task-invariants.js';
 import { TEST_ACCOUNT } from './helpers/test-app.js';
@@ -227,7 +232,8 @@ describe.each(KINDS)('SIGKILL at random moments (%s)', (kind: TestDatabaseKind) 
       simulator.clearFaults();
       proxy.releaseHeld();
       await session?.done;
-      await session?.ws.dispose();
+      // The kill may come while the watch socket is still connecting.
+      if (session !== undefined) await disposeWatchClient(session.ws);
     }
   }
 

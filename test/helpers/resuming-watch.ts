@@ -45,6 +45,19 @@ export function connectWatchClient(baseUrl: string, authorization?: string): Cli
   });
 }
 
+/**
+ * Disposes of a watch client whose gateway may be gone. graphql-ws's `dispose` waits for the
+ * connection attempt under way and rejects with its close event when the gateway died before the
+ * socket opened; then nothing is left to close.
+ */
+export async function disposeWatchClient(client: Client): Promise<void> {
+  try {
+    await client.dispose();
+  } catch (error) {
+    if (!isCloseEvent(error)) throw error;
+  }
+}
+
 export function resumingWatch(taskId: string): ResumingWatch {
   const deliveries: Delivered[] = [];
   const problems: string[] = [];
@@ -106,10 +119,12 @@ export function resumingWatch(taskId: string): ResumingWatch {
   };
 }
 
+function isCloseEvent(error: unknown): error is { code: unknown; reason: unknown } {
+  return typeof error === 'object' && error !== null && 'code' in error && 'reason' in error;
+}
+
 /** A close event as `close <code> <reason>`, GraphQL errors as their JSON. */
 function describeEnd(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error && 'reason' in error) {
-    return `close ${String(error.code)} ${String(error.reason)}`;
-  }
+  if (isCloseEvent(error)) return `close ${String(error.code)} ${String(error.reason)}`;
   return Array.isArray(error) ? `errors ${JSON.stringify(error)}` : String(error);
 }

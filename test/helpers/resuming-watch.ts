@@ -47,15 +47,11 @@ export function connectWatchClient(baseUrl: string, authorization?: string): Cli
 
 /**
  * Disposes of a watch client whose gateway may be gone. graphql-ws's `dispose` waits for the
- * connection attempt under way and rejects with its close event when the gateway died before the
- * socket opened; then nothing is left to close.
+ * connection attempt under way, and rejects only when that attempt failed (a close or error event
+ * from a gateway that died before the socket opened): then nothing is left to close.
  */
 export async function disposeWatchClient(client: Client): Promise<void> {
-  try {
-    await client.dispose();
-  } catch (error) {
-    if (!isCloseEvent(error)) throw error;
-  }
+  await client.dispose().catch(() => undefined);
 }
 
 export function resumingWatch(taskId: string): ResumingWatch {
@@ -119,12 +115,10 @@ export function resumingWatch(taskId: string): ResumingWatch {
   };
 }
 
-function isCloseEvent(error: unknown): error is { code: unknown; reason: unknown } {
-  return typeof error === 'object' && error !== null && 'code' in error && 'reason' in error;
-}
-
 /** A close event as `close <code> <reason>`, GraphQL errors as their JSON. */
 function describeEnd(error: unknown): string {
-  if (isCloseEvent(error)) return `close ${String(error.code)} ${String(error.reason)}`;
+  if (typeof error === 'object' && error !== null && 'code' in error && 'reason' in error) {
+    return `close ${String(error.code)} ${String(error.reason)}`;
+  }
   return Array.isArray(error) ? `errors ${JSON.stringify(error)}` : String(error);
 }

@@ -51,7 +51,11 @@ export function connectWatchClient(baseUrl: string, authorization?: string): Cli
  * from a gateway that died before the socket opened): then nothing is left to close.
  */
 export async function disposeWatchClient(client: Client): Promise<void> {
-  await client.dispose().catch(() => undefined);
+  try {
+    await client.dispose();
+  } catch {
+    // The attempt failed: no socket to close.
+  }
 }
 
 export function resumingWatch(taskId: string): ResumingWatch {

@@ -19,7 +19,7 @@ export type BroadcastBaselineApi = {
   broadcast(params: { payload: string }): Promise<{ t0: number; subscribers: number }>;
 };
 
-export interface BroadcastBaseline {
+export interface BroadcastServer {
   server: Server;
   /** `ws` or `http`: how the farm reaches it. */
   scheme: string;
@@ -29,7 +29,7 @@ export interface BroadcastBaseline {
   dropAll(): void;
 }
 
-export async function serveBroadcastBaseline(baseline: BroadcastBaseline): Promise<void> {
+export async function serveBroadcastBaseline(baseline: BroadcastServer): Promise<void> {
   const { server } = baseline;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

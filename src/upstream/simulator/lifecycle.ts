@@ -6,7 +6,7 @@ import { MODEL_CAPABILITIES } from '../capabilities.js';
 import type { WireTaskStatus } from '../wire.js';
 import type { CallbackSender } from './callbacks.js';
 import { MODERATION_FAILURE_MESSAGE, type ResolvedOptions } from './options.js';
-import { type TaskRecord, toWireTask } from './store.js';
+import { type TaskRecord, type TaskStore, toWireTask } from './store.js';
 import { drawMs, type TimerSet } from './timers.js';
 
 export type AdvanceTarget = 'processing' | 'succeed' | 'failed';
@@ -18,6 +18,8 @@ interface LifecycleDeps {
   timers: TimerSet;
   callbacks: CallbackSender;
   newId: () => string;
+  /** Where every status change is recorded. */
+  store: Pick<TaskStore, 'setStatus'>;
   /** Where result files are served; known once the server listens. */
   origin: () => string;
 }
@@ -62,7 +64,7 @@ export class Lifecycle {
   }
 
   #apply(task: TaskRecord, to: AdvanceTarget, failureMessage: string): void {
-    task.status = to;
+    this.deps.store.setStatus(task, to);
     // Strictly increasing, so (status, updated_at) orders every change even within one ms.
     task.updatedAt = Math.max(Date.now(), task.updatedAt + 1);
     if (to === 'failed') task.statusMsg = failureMessage;

@@ -36,10 +36,18 @@ export async function startKlingSimulator(options: SimulatorOptions = {}): Promi
   const callbacks = new CallbackSender(resolved.callbacks, timers, resolved.logger);
   const newId = createIdGenerator();
   let origin = '';
-  const lifecycle = new Lifecycle({ options: resolved, timers, callbacks, newId, origin: () => origin });
+  const store = new TaskStore();
+  const lifecycle = new Lifecycle({
+    options: resolved,
+    timers,
+    callbacks,
+    newId,
+    store,
+    origin: () => origin,
+  });
   const ctx: SimulatorContext = {
     options: resolved,
-    store: new TaskStore(),
+    store,
     voices: new VoiceStore(),
     lifecycle,
     newId,

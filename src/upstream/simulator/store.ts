@@ -4,6 +4,7 @@
  */
 import type { KlingModelName, VideoMode } from '../capabilities.js';
 import type { WireTaskInput, WireTaskStatus } from '../wire.js';
+import type { Page } from './paging.js';
 
 export interface SimulatedTask {
   /** The accessKey or apiKey of the owning account. */
@@ -49,14 +50,43 @@ export interface TaskRecord extends SimulatedTask {
 /** A task as query, list and callback bodies carry it; `satisfies` the gateway's own parser input. */
 export type SimulatedWireTask = WireTaskInput & { watermark_info: { enabled: boolean } };
 
-export class TaskStore {
+/** One account's tasks, indexed for the requests that read them. */
+interface AccountTasks {
   /** Creation order; the list endpoint reads it backwards (newest first). */
+  readonly inOrder: TaskRecord[];
+  /** The first task created under an external_task_id keeps it. */
+  readonly byExternalId: Map<string, TaskRecord>;
+  /** Tasks not yet finished: the concurrency limit's count. */
+  readonly unfinished: Set<TaskRecord>;
+}
+
+/**
+ * Indexed so that every request costs the same however many tasks the simulator holds: a bench
+ * keeps tens of thousands, and the simulator shares the machine with the gateway it measures,
+ * whereas the real provider's cost of a list page or a duplicate check is not paid on our cores.
+ */
+export class TaskStore {
+  /** Creation order, all accounts. */
   readonly #tasks: TaskRecord[] = [];
   readonly #byTaskId = new Map<string, TaskRecord>();
+  readonly #byAccount = new Map<string, AccountTasks>();
 
   add(task: TaskRecord): void {
     this.#tasks.push(task);
     this.#byTaskId.set(task.taskId, task);
+    const account = this.#accountTasks(task.account);
+    account.inOrder.push(task);
+    const { externalTaskId } = task;
+    if (externalTaskId !== undefined && !account.byExternalId.has(externalTaskId)) {
+      account.byExternalId.set(externalTaskId, task);
+    }
+    if (!isFinished(task.status)) account.unfinished.add(task);
+  }
+
+  /** Every change of a stored task's status goes through here, so the in-flight count stays exact. */
+  setStatus(task: TaskRecord, status: WireTaskStatus): void {
+    task.status = status;
+    if (isFinished(status)) this.#byAccount.get(task.account)?.unfinished.delete(task);
   }
 
   get(taskId: string): TaskRecord | undefined {
@@ -71,19 +101,20 @@ export class TaskStore {
   }
 
   findByExternalId(account: string, externalTaskId: string): TaskRecord | undefined {
-    return this.#tasks.find((task) => task.account === account && task.externalTaskId === externalTaskId);
+    return this.#byAccount.get(account)?.byExternalId.get(externalTaskId);
   }
 
-  /** Newest first. */
-  list(account: string): TaskRecord[] {
-    return this.#tasks.filter((task) => task.account === account).reverse();
+  /** One page of the account's tasks, newest first; past the end the page is empty. */
+  page(account: string, { pageNum, pageSize }: Page): TaskRecord[] {
+    const tasks = this.#byAccount.get(account)?.inOrder ?? [];
+    const newest = tasks.length - 1 - (pageNum - 1) * pageSize;
+    if (newest < 0) return [];
+    return tasks.slice(Math.max(0, newest - pageSize + 1), newest + 1).reverse();
   }
 
   /** Tasks holding a concurrency slot: from `submitted` until they end. */
   inFlight(account: string): number {
-    return this.#tasks.filter(
-      (task) => task.account === account && (task.status === 'submitted' || task.status === 'processing'),
-    ).length;
+    return this.#byAccount.get(account)?.unfinished.size ?? 0;
   }
 
   /** Copies, so a caller's view does not change under it. */
@@ -95,6 +126,19 @@ export class TaskStore {
   findVideo(videoId: string): TaskRecord | undefined {
     return this.#tasks.find((task) => task.videos.some((video) => video.id === videoId));
   }
+
+  #accountTasks(account: string): AccountTasks {
+    let tasks = this.#byAccount.get(account);
+    if (tasks === undefined) {
+      tasks = { inOrder: [], byExternalId: new Map(), unfinished: new Set() };
+      this.#byAccount.set(account, tasks);
+    }
+    return tasks;
+  }
+}
+
+function isFinished(status: WireTaskStatus): boolean {
+  return status === 'succeed' || status === 'failed';
 }
 
 export function toSimulatedTask(task: TaskRecord): SimulatedTask {

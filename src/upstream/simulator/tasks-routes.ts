@@ -3,7 +3,7 @@ import { TASK_NOT_FOUND_MESSAGE } from '../errors.js';
 import type { KlingHandler } from './context.js';
 import { ok } from './http.js';
 import { promptsOf } from './json.js';
-import { readPage, slicePage } from './paging.js';
+import { readPage } from './paging.js';
 import { type TaskRecord, toWireTask } from './store.js';
 import { validateCreateBody } from './validation.js';
 import { Refusal } from './validation-fields.js';
@@ -66,7 +66,7 @@ export const listTasks: KlingHandler = (ctx, request) => {
     return ok(toWireTask(task));
   }
   const page = readPage(request.query, TASK_PAGE_SIZE_MAX);
-  return ok(slicePage(ctx.store.list(request.account), page).map(toWireTask));
+  return ok(ctx.store.page(request.account, page).map(toWireTask));
 };
 
 function findOrRefuse(ctx: Parameters<KlingHandler>[0], account: string, id: string | undefined): TaskRecord {

@@ -72,4 +72,21 @@ describe.each(testDatabaseKinds())('poll leases (%s)', (kind) => {
     expect(after.get(inFlight)?.nextAttemptAt.getTime()).toBe(later.getTime());
     expect(after.get(finished)?.nextAttemptAt.getTime()).toBe(soon.getTime());
   });
+
+  it('leases a task with what the poller reads of it, and nothing of its stored input', async () => {
+    const [id] = await insertTasks(['PROCESSING']);
+    const leased = await leaseDueTasks(suite.handle.db, 'instance-a', { limit: 1_000, leaseMs: 60_000 });
+    const task = leased.find((candidate) => candidate.id === id);
+    const row = (await stored([id as string])).get(id as string);
+    expect(task).toEqual({
+      id,
+      status: 'PROCESSING',
+      providerTaskId: row?.providerTaskId,
+      externalTaskId: row?.externalTaskId,
+      createdAt: row?.createdAt,
+      submittedAt: row?.submittedAt,
+      staleFlaggedAt: null,
+    });
+    expect(row).toMatchObject({ leaseOwner: 'instance-a' });
+  });
 });

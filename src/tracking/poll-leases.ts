@@ -8,6 +8,26 @@ import type { Database } from '../db/connection.js';
 import { type TaskRow, tasks } from '../db/schema.js';
 import { IN_FLIGHT_STATUSES } from '../tasks/task-status.js';
 
+/** What the poller reads of a leased task: enough to find it upstream and schedule its next read. */
+export type PolledTask = Pick<
+  TaskRow,
+  'id' | 'status' | 'providerTaskId' | 'externalTaskId' | 'createdAt' | 'submittedAt' | 'staleFlaggedAt'
+>;
+
+/**
+ * The columns a lease returns: a pass leases up to a thousand tasks, and mapping whole rows (the
+ * stored input above all) cost it time it then never used.
+ */
+const polledColumns = {
+  id: tasks.id,
+  status: tasks.status,
+  providerTaskId: tasks.providerTaskId,
+  externalTaskId: tasks.externalTaskId,
+  createdAt: tasks.createdAt,
+  submittedAt: tasks.submittedAt,
+  staleFlaggedAt: tasks.staleFlaggedAt,
+};
+
 /**
  * Takes the in-flight tasks due within `horizonMs` (0: due now) that no other instance holds, most
  * overdue first, and leases them to this instance.
@@ -16,7 +36,7 @@ export async function leaseDueTasks(
   db: Database,
   instanceId: string,
   options: { limit: number; leaseMs: number; horizonMs?: number },
-): Promise<TaskRow[]> {
+): Promise<PolledTask[]> {
   const due = db
     .select({ id: tasks.id })
     .from(tasks)
@@ -37,7 +57,7 @@ export async function leaseDueTasks(
       leaseExpiresAt: sql`now() + ${options.leaseMs} * interval '1 millisecond'`,
     })
     .where(inArray(tasks.id, due))
-    .returning();
+    .returning(polledColumns);
 }
 
 /** Releases every lease this instance holds, so another instance can take over at once. */

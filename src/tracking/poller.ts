@@ -5,7 +5,6 @@
  * a provider outage pauses the whole poller with backoff and never fails a task.
  */
 import type { Logger } from 'pino';
-import type { TaskRow } from '../db/schema.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from '../submission/backoff.js';
 import {
   applyTaskChange,
@@ -19,7 +18,7 @@ import type { KlingClient } from '../upstream/client.js';
 import type { WireTask } from '../upstream/wire.js';
 import { DEFAULT_LIST_READ, type ListReadOptions } from './list-reader.js';
 import { createOutageBackoff, type OutageBackoff } from './outage-backoff.js';
-import { handBack, leaseDueTasks, RELEASED } from './poll-leases.js';
+import { handBack, leaseDueTasks, type PolledTask, RELEASED } from './poll-leases.js';
 import { nextPollDelayMs } from './poll-schedule.js';
 import { keepStaleNote, staleFlag } from './stale-flag.js';
 import { forEachLimited, readTasks, type TaskReads } from './task-reads.js';
@@ -119,7 +118,7 @@ async function pollLeased(
   deps: PollerDeps,
   settings: Settings,
   outage: OutageBackoff,
-  leased: TaskRow[],
+  leased: PolledTask[],
 ): Promise<void> {
   let reads: TaskReads;
   try {
@@ -157,7 +156,7 @@ function recordHealth(logger: Logger, outage: OutageBackoff, reads: TaskReads): 
  * list page reads them at no extra cost, and their schedules converge into shared list reads
  * instead of scattering into single ones.
  */
-async function leaseForPass(deps: PollerDeps, settings: Settings): Promise<TaskRow[]> {
+async function leaseForPass(deps: PollerDeps, settings: Settings): Promise<PolledTask[]> {
   const { batchSize, leaseMs } = settings;
   const due = await leaseDueTasks(deps.db, deps.instanceId, { limit: batchSize, leaseMs });
   if (due.length < settings.listThreshold || due.length >= batchSize) return due;
@@ -175,7 +174,7 @@ type Read =
   /** Not read this pass (the provider is down): read again once the poller resumes. */
   | { kind: 'unread'; retryAt: number };
 
-function readOf(reads: TaskReads, task: TaskRow, retryAt: number | undefined): Read {
+function readOf(reads: TaskReads, task: PolledTask, retryAt: number | undefined): Read {
   const wire = reads.found.get(task.id);
   if (wire !== undefined) return { kind: 'found', wire };
   if (reads.unreadable.has(task.id)) return { kind: 'unreadable' };
@@ -185,8 +184,8 @@ function readOf(reads: TaskReads, task: TaskRow, retryAt: number | undefined): R
 async function settleAll(
   deps: PollerDeps,
   settings: Settings,
-  leased: readonly TaskRow[],
-  readFor: (task: TaskRow) => Read,
+  leased: readonly PolledTask[],
+  readFor: (task: PolledTask) => Read,
 ): Promise<void> {
   const now = Date.now();
   const settlements = leased.map((task) => settlementOf(deps.logger, settings, task, readFor(task), now));
@@ -212,7 +211,7 @@ async function settleAll(
 }
 
 interface Settlement {
-  task: TaskRow;
+  task: PolledTask;
   change: StatusChange | null;
   bookkeeping: Bookkeeping;
   nextReadAt: Date;
@@ -224,7 +223,7 @@ interface Settlement {
 function settlementOf(
   logger: Logger,
   settings: Settings,
-  task: TaskRow,
+  task: PolledTask,
   read: Read,
   now: number,
 ): Settlement {

@@ -5,11 +5,11 @@
  * read, so an outage costs a handful of requests, not one per task.
  */
 import type { Logger } from 'pino';
-import type { TaskRow } from '../db/schema.js';
 import type { KlingClient } from '../upstream/client.js';
 import { KlingError } from '../upstream/errors.js';
 import type { WireTask } from '../upstream/wire.js';
 import { type ListReadOptions, readThroughList } from './list-reader.js';
+import type { PolledTask } from './poll-leases.js';
 
 export interface TaskReadOptions {
   /** From this many tasks on, a pass reads through the list endpoint. */
@@ -36,7 +36,7 @@ export interface TaskReads {
 export async function readTasks(
   kling: KlingClient,
   logger: Logger,
-  leased: readonly TaskRow[],
+  leased: readonly PolledTask[],
   options: TaskReadOptions,
 ): Promise<TaskReads> {
   const reads: TaskReads = {
@@ -62,7 +62,7 @@ async function readListInto(
   reads: TaskReads,
   kling: KlingClient,
   logger: Logger,
-  leased: readonly TaskRow[],
+  leased: readonly PolledTask[],
   options: ListReadOptions,
 ): Promise<void> {
   const listed = await readThroughList(kling, leased, options);
@@ -78,10 +78,10 @@ async function readListInto(
 async function readSinglyInto(
   reads: TaskReads,
   kling: KlingClient,
-  tasks: readonly TaskRow[],
+  tasks: readonly PolledTask[],
   options: Pick<TaskReadOptions, 'singleReadConcurrency' | 'probeFirst'>,
 ): Promise<void> {
-  const readOne = async (task: TaskRow): Promise<void> => {
+  const readOne = async (task: PolledTask): Promise<void> => {
     if (reads.outage !== undefined) return;
     reads.singleReads += 1;
     try {
